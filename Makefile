@@ -1,0 +1,39 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: install run test samples clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+	@echo "installed: $(BIN)/pipeline"
+
+run: install
+	$(BIN)/pipeline run sample_pdfs/ --out outputs/
+	@echo "results: outputs/ (one folder per input; projects.csv, indicators.csv, manifest.json)"
+
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest -q
+
+# Regenerate the sample PDFs from the hand-checked ground truth (needs CJK fonts:
+# apt-get install fonts-wqy-zenhei fonts-arphic-ukai fonts-arphic-uming).
+samples: $(STAMP)
+	$(BIN)/pip install -q -e '.[samples]'
+	$(BIN)/python scripts/make_samples.py
+
+clean:
+	rm -rf $(VENV) outputs/*/ outputs/*.csv outputs/*.json

@@ -1,0 +1,98 @@
+"""Command-line edge: parse flags, run, map errors to exit codes (once, here).
+
+Exit codes: 0 every input converted; 1 some input failed; 2 usage or config error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from pipeline.errors import PipelineError, UsageError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Turn budget performance-target forms (绩效目标表) into clean JSON/CSV.")
+
+
+def _fail(exc: PipelineError) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(exc.exit_code)
+
+
+@app.command()
+def run(
+    paths: list[Path] = typer.Argument(..., help="PDF files, text dumps (.txt/.tsv/.md) or folders of them"),
+    out: Path = typer.Option(Path("outputs"), "--out", "-o", help="folder for all results"),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML merged over configs/default.yaml"),
+    password: Optional[str] = typer.Option(None, "--password", help="password for encrypted PDFs"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="only print errors"),
+) -> None:
+    """Convert every form in PATHS; write per-form JSON/CSV and run summaries under --out."""
+    from pipeline.config import load_settings
+    from pipeline.runner import run_batch
+
+    try:
+        settings = load_settings(config, {"out_dir": str(out), "password": password})
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"{out}: --out exists and is not a folder")
+        out.mkdir(parents=True, exist_ok=True)
+
+        def report(entry: dict) -> None:
+            if entry["status"] != "ok":
+                for error in entry["errors"]:
+                    typer.echo(f"FAILED {error}", err=True)
+            elif not quiet:
+                warnings = "".join(f"; {e}" for e in entry["errors"])
+                typer.echo(f"ok     {entry['file']}: {entry['forms']} form(s), {entry['pages']} page(s), "
+                           f"{entry['seconds']['total']:.2f}s{warnings}")
+
+        manifest = run_batch(paths, settings, report)
+    except PipelineError as exc:
+        _fail(exc)
+    failed = [e for e in manifest["inputs"] if e["status"] != "ok"]
+    forms = sum(e["forms"] for e in manifest["inputs"])
+    if not quiet:
+        typer.echo(f"{len(manifest['inputs']) - len(failed)} of {len(manifest['inputs'])} input(s) converted, "
+                   f"{forms} form(s); results in {out}/ (projects.csv, indicators.csv, manifest.json)")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_command(
+    out: Path = typer.Argument(..., help="a folder written by `pipeline run`"),
+    truth: Path = typer.Option(..., "--truth", help="ground truth JSON: {\"forms\": [record, ...]}"),
+    min_accuracy: Optional[float] = typer.Option(None, help="exit 1 when field accuracy is below this (0-1)"),
+) -> None:
+    """Field accuracy of OUT against TRUTH, listing every wrong field."""
+    from pipeline.evaluate import evaluate, format_report, load_outputs, load_truth
+
+    try:
+        report = evaluate(load_outputs(out), load_truth(truth))
+    except PipelineError as exc:
+        _fail(exc)
+    typer.echo(format_report(report))
+    if min_accuracy is not None and report.accuracy < min_accuracy:
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema(
+    output: Optional[Path] = typer.Option(None, "--output", help="write here instead of stdout"),
+) -> None:
+    """Print the JSON Schema of a form record (the output contract)."""
+    from pipeline.records import json_schema
+
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

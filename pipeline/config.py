@@ -1,0 +1,147 @@
+"""One pydantic config, loaded from configs/*.yaml; CLI flags only override it.
+
+`configs/default.yaml` holds the run settings; `configs/forms/*.yaml` hold the
+form definitions (labels, synonyms, taxonomy, vocabularies) as data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipeline.errors import ConfigError
+
+REPO_CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TableSettings(_Strict):
+    """Tolerances for finding ruled tables on digital PDF pages (PDF points)."""
+
+    snap_tolerance: float = 3.0  # ruling lines closer than this are one line
+    join_tolerance: float = 3.0  # collinear segments with gaps below this are joined
+    edge_min_length: float = 3.0  # shorter segments are noise
+    intersection_tolerance: float = 3.0
+    min_rows: int = 1
+    min_cols: int = 2
+    line_gap_ratio: float = 0.5  # chars whose tops differ by > ratio*size start a new line
+    phrase_gap: float = 24.0  # a horizontal gap wider than this splits a text line into phrases
+
+
+class OutputSettings(_Strict):
+    csv_bom: bool = True  # Excel on Chinese Windows needs the BOM to read UTF-8
+    max_name_chars: int = 60
+
+
+class FieldDef(_Strict):
+    labels: list[str]  # canonical label first, then synonyms / variants
+    type: str = "text"  # text | number | period
+    # when blank, take the value of the indicator whose 三级指标 is one of these
+    infer_from_indicator: list[str] = Field(default_factory=list)
+
+
+class IndicatorColumn(_Strict):
+    field: str  # level1 | level2 | level3 | value | unit | comparator | note | description
+    labels: list[str]
+
+
+class BudgetItem(_Strict):
+    field: str
+    labels: list[str]
+
+
+class FormDef(_Strict):
+    form_type: str
+    title_keywords: list[str]  # all must appear in a title line
+    fields: dict[str, FieldDef]
+    indicator_columns: list[IndicatorColumn]
+    indicator_section_labels: list[str] = Field(default_factory=list)
+    task_section: FieldDef | None = None
+    task_columns: dict[str, list[str]] = Field(default_factory=dict)
+    budget_section: FieldDef | None = None
+    budget_items: list[BudgetItem] = Field(default_factory=list)
+    preamble: dict[str, list[str]] = Field(default_factory=dict)  # reporting_unit / amount_unit prefixes
+
+
+class Vocabulary(_Strict):
+    """The indicator taxonomy and the words each indicator column allows."""
+
+    taxonomy: dict[str, list[str]]  # canonical 一级 -> canonical 二级 list
+    synonyms: dict[str, str] = Field(default_factory=dict)  # variant -> canonical (一级 or 二级)
+    comparators: dict[str, str]  # written form -> canonical (≥ ≤ = > < 定性)
+    units: list[str]
+    empty_units: list[str]  # written for "no unit": 无, /
+    placeholders: list[str]  # a cell that says "none here": /
+    qualitative_values: list[str] = Field(default_factory=list)
+
+
+class Settings(_Strict):
+    tables: TableSettings = Field(default_factory=TableSettings)
+    output: OutputSettings = Field(default_factory=OutputSettings)
+    dump_suffixes: list[str] = Field(default_factory=lambda: [".txt", ".tsv", ".md"])
+    pdf_suffixes: list[str] = Field(default_factory=lambda: [".pdf"])
+    forms: list[FormDef] = Field(default_factory=list)
+    vocabulary: Vocabulary | None = None
+    # per-run options, set from the command line; not part of the fingerprint
+    out_dir: Path = Path("outputs")
+    password: str | None = None
+
+    def fingerprint(self) -> str:
+        """A hash of everything that can change a result (for resumable runs)."""
+        data = self.model_dump(mode="json", exclude={"out_dir", "password"})
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def form(self, form_type: str) -> FormDef:
+        for f in self.forms:
+            if f.form_type == form_type:
+                return f
+        raise KeyError(form_type)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+
+
+def _deep_merge(base: dict, override: dict) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_settings(config_file: Path | None = None, overrides: dict | None = None,
+                  configs_dir: Path = REPO_CONFIGS) -> Settings:
+    """Default config, then the user's file, then CLI overrides; forms from configs/forms/."""
+    data = _read_yaml(configs_dir / "default.yaml")
+    if config_file is not None:
+        data = _deep_merge(data, _read_yaml(config_file))
+    if overrides:
+        data = _deep_merge(data, overrides)
+    forms_dir = Path(data.pop("forms_dir", configs_dir / "forms"))
+    if not forms_dir.is_absolute():
+        forms_dir = configs_dir / forms_dir if config_file is None else config_file.parent / forms_dir
+    data["forms"] = [_read_yaml(p) for p in sorted(forms_dir.glob("*.yaml")) if p.stem != "vocabulary"]
+    data["vocabulary"] = _read_yaml(forms_dir / "vocabulary.yaml")
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"config: {where}: {first['msg']}") from exc

@@ -1,0 +1,137 @@
+"""Field accuracy of a run's output against hand-made ground truth.
+
+Forms are matched by (form_type, name). Every header field and every field
+of every indicator counts once; indicator rows are aligned on their 三级指标
+so that one missing row costs that row, not every row after it; a missing or
+extra row counts all its fields as wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import UsageError
+
+HEADER_FIELDS = {
+    "project": ["title", "year", "reporting_unit", "amount_unit", "signer", "project_name", "budget_amount",
+                "project_category", "period", "annual_goal"],
+    "department": ["title", "year", "reporting_unit", "amount_unit", "signer", "department_name",
+                   "annual_duty_goal"],
+}
+INDICATOR_FIELDS = {
+    "project": ["level1", "level2", "level3", "value", "unit", "comparator", "note"],
+    "department": ["level1", "level2", "level3", "value", "unit", "comparator", "note", "description"],
+}
+BUDGET_FIELDS = ["total", "general_public_budget", "government_fund", "special_account", "other_funds",
+                 "basic_expenditure", "project_expenditure"]
+
+
+@dataclass
+class Report:
+    total: int = 0
+    correct: int = 0
+    wrong: list[str] = field(default_factory=list)
+    forms_missing: list[str] = field(default_factory=list)
+    forms_extra: list[str] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+    def check(self, where: str, expected, got) -> None:
+        self.total += 1
+        if same(expected, got):
+            self.correct += 1
+        else:
+            self.wrong.append(f"{where}: expected {expected!r}, got {got!r}")
+
+
+def same(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(a - b) < 1e-9
+    return a == b
+
+
+def form_key(record: dict) -> tuple[str, str | None]:
+    return record.get("form_type"), record.get("project_name") or record.get("department_name")
+
+
+def load_outputs(out_dir: Path) -> list[dict]:
+    if not out_dir.is_dir():
+        raise UsageError(f"{out_dir}: not a folder of pipeline output")
+    records = []
+    for path in sorted(out_dir.glob("*/*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and "form_type" in data:
+            records.append(data)
+    return records
+
+
+def load_truth(path: Path) -> list[dict]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read ground truth ({exc})") from exc
+    return data["forms"] if isinstance(data, dict) else data
+
+
+def evaluate(records: list[dict], truth: list[dict]) -> Report:
+    report = Report()
+    by_key: dict = {}
+    for record in records:
+        by_key.setdefault(form_key(record), []).append(record)
+    for expected in truth:
+        key = form_key(expected)
+        label = f"{key[0]} '{key[1]}'"
+        got = by_key.get(key, [None]).pop(0) if by_key.get(key) else None
+        if got is None:
+            report.forms_missing.append(label)
+        compare_form(report, label, expected, got or {})
+    for key, rest in by_key.items():
+        for _ in rest:
+            report.forms_extra.append(f"{key[0]} '{key[1]}'")
+    return report
+
+
+def compare_form(report: Report, label: str, expected: dict, got: dict) -> None:
+    form_type = expected["form_type"]
+    for name in HEADER_FIELDS[form_type]:
+        report.check(f"{label} {name}", expected.get(name), got.get(name))
+    if form_type == "department":
+        for name in BUDGET_FIELDS:
+            report.check(f"{label} budget.{name}", expected["budget"].get(name), (got.get("budget") or {}).get(name))
+        compare_rows(report, f"{label} main_tasks", expected.get("main_tasks", []), got.get("main_tasks", []),
+                     ["name", "content"], "name")
+    compare_rows(report, f"{label} indicators", expected.get("indicators", []), got.get("indicators", []),
+                 INDICATOR_FIELDS[form_type], "level3")
+    compare_rows(report, f"{label} empty_categories", expected.get("empty_categories", []),
+                 got.get("empty_categories", []), ["level1", "level2"], "level2")
+
+
+def compare_rows(report: Report, label: str, expected: list[dict], got: list[dict], fields: list[str],
+                 key: str) -> None:
+    matcher = difflib.SequenceMatcher(a=[str(r.get(key)) for r in expected],
+                                      b=[str(r.get(key)) for r in got], autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        pairs = list(zip(range(a0, a1), range(b0, b1)))
+        for i, j in pairs:
+            for name in fields:
+                report.check(f"{label}[{i}].{name}", expected[i].get(name), got[j].get(name))
+        for i in range(a0 + len(pairs), a1):  # rows the output lacks
+            for name in fields:
+                report.check(f"{label}[{i}].{name} (row missing)", expected[i].get(name), None)
+        for j in range(b0 + len(pairs), b1):  # rows the truth lacks
+            for name in fields:
+                report.total += 1
+                report.wrong.append(f"{label} extra row [{j}].{name}: got {got[j].get(name)!r}")
+
+
+def format_report(report: Report) -> str:
+    lines = [f"field accuracy: {report.correct}/{report.total} = {100 * report.accuracy:.2f}%"]
+    lines += [f"missing form: {f}" for f in report.forms_missing]
+    lines += [f"extra form: {f}" for f in report.forms_extra]
+    lines += [f"wrong: {w}" for w in report.wrong]
+    return "\n".join(lines)

@@ -1,0 +1,143 @@
+"""The one document model that flows through every stage.
+
+Document → Page → (TextLine | Table → Cell) → RawForm → form record.
+
+Coordinates are PDF points with the origin at the top-left of the page
+(pdfplumber's convention): bbox = (x0, top, x1, bottom). Text dumps have no
+geometry, so their bboxes are None. Scanned pages (OCR) use the same
+coordinates, converted from pixels by the rasteriser's scale, so repair and
+output never need to know where the text came from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, Field
+
+BBox = tuple[float, float, float, float]
+TextSource = Literal["pdf-text", "ocr", "dump"]
+
+
+class Cell(BaseModel):
+    row: int
+    col: int
+    row_span: int = 1
+    col_span: int = 1
+    bbox: BBox | None = None
+    text: str = ""
+    source: TextSource = "pdf-text"
+    confidence: float = 1.0
+    page: int | None = None  # 1-based; lets a review item point at the page
+
+
+class Table(BaseModel):
+    kind: Literal["table"] = "table"
+    page: int  # 1-based page number
+    bbox: BBox | None = None
+    n_rows: int
+    n_cols: int
+    cells: list[Cell]
+
+    def rows(self) -> list[list[Cell]]:
+        """Cells grouped by row, each row ordered by column.
+
+        A merged cell appears once, in the row and column where it starts;
+        the positions it covers are simply absent, exactly like the empty
+        strings a plain extraction leaves for them.
+        """
+        by_row: list[list[Cell]] = [[] for _ in range(self.n_rows)]
+        for cell in self.cells:
+            by_row[cell.row].append(cell)
+        return [sorted(r, key=lambda c: c.col) for r in by_row]
+
+
+class TextLine(BaseModel):
+    """Text outside any table: titles, the reporting unit, the signer's name."""
+
+    kind: Literal["line"] = "line"
+    page: int
+    text: str
+    bbox: BBox | None = None
+    source: TextSource = "pdf-text"
+    confidence: float = 1.0
+    font_size: float | None = None
+
+
+Block = Annotated[Union[TextLine, Table], Field(discriminator="kind")]
+
+
+class Page(BaseModel):
+    number: int  # 1-based
+    width: float | None = None
+    height: float | None = None
+    blocks: list[Block] = Field(default_factory=list)  # in reading order
+    errors: list[str] = Field(default_factory=list)  # per-page trouble, recorded not raised
+
+
+class ReviewItem(BaseModel):
+    """One thing the tool changed, inferred or doubts, with where and why."""
+
+    kind: Literal["repair", "inferred", "warning", "uncertain"]
+    field: str  # e.g. "budget_amount", "indicators[3].level2"
+    reason: str
+    before: Any = None
+    after: Any = None
+    page: int | None = None
+    bbox: BBox | None = None
+
+
+class Indicator(BaseModel):
+    level1: str | None = None
+    level2: str | None = None
+    level3: str | None = None
+    value: float | int | str | None = None
+    unit: str | None = None
+    comparator: str | None = None
+    note: str | None = None
+    description: str | None = None  # 指标值说明, department forms only
+    # where each field was read from; for review items and re-reading, never output
+    cells: dict[str, Cell] = Field(default_factory=dict, exclude=True)
+
+
+class RawForm(BaseModel):
+    """One form cut out of a document, before and during repair.
+
+    `rows` are the table rows of the form in reading order (all its tables
+    one after another); `lines` the text around the tables. Repair fills
+    `fields`, `indicators` and `review`; normalise turns them into `record`.
+    """
+
+    form_type: str
+    title: str
+    pages: list[int] = Field(default_factory=list)
+    lines: list[TextLine] = Field(default_factory=list)
+    preceding: list[TextLine] = Field(default_factory=list)  # text just above the title (signer)
+    rows: list[list[Cell]] = Field(default_factory=list)
+    fields: dict[str, Any] = Field(default_factory=dict)
+    indicators: list[Indicator] = Field(default_factory=list)
+    empty_categories: list[dict[str, str | None]] = Field(default_factory=list)
+    review: list[ReviewItem] = Field(default_factory=list)
+    record: dict[str, Any] | None = None
+    output: Path | None = None  # the JSON file written for it
+
+    def note(self, kind: str, field: str, reason: str, before: Any = None,
+             after: Any = None, cell: Cell | None = None, page: int | None = None) -> None:
+        self.review.append(ReviewItem(
+            kind=kind, field=field, reason=reason, before=before, after=after,
+            page=page if page is not None else (cell.page if cell is not None else None),
+            bbox=cell.bbox if cell is not None else None,
+        ))
+
+
+class Document(BaseModel):
+    path: Path
+    kind: Literal["pdf", "dump", "image"]
+    sha256: str = ""
+    out_name: str = ""  # the folder under --out for this input's forms
+    pages: list[Page] = Field(default_factory=list)
+    forms: list[RawForm] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)  # document-level trouble (not fatal)
+    timings: dict[str, float] = Field(default_factory=dict)
+    outputs: list[Path] = Field(default_factory=list)

@@ -1,0 +1,41 @@
+"""What every repair rule shares: the form, its definition, the lexicon, raw texts.
+
+Cells are cleaned once (repair/text.py) before any rule runs; the raw text is
+kept here so that when a cell lands in a field, the clean-up is recorded in
+the form's review list under that field's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.config import FormDef
+from pipeline.model import Cell, RawForm
+from pipeline.repair.lexicon import Lexicon
+from pipeline.repair.text import clean_text, join_wrapped
+
+
+@dataclass
+class RepairContext:
+    form: RawForm
+    form_def: FormDef
+    lexicon: Lexicon
+    raw: dict[int, str] = field(default_factory=dict)  # id(cell) -> text before cleaning
+
+    def clean_cells(self) -> None:
+        for row in self.form.rows:
+            for cell in row:
+                cleaned = clean_text(cell.text)
+                if cleaned != cell.text and cell.text.strip() != cleaned:
+                    self.raw[id(cell)] = cell.text
+                cell.text = cleaned
+
+    def take(self, field_name: str, cell: Cell) -> str:
+        """The cell's clean text, recording what cleaning changed under `field_name`."""
+        raw = self.raw.pop(id(cell), None)
+        if raw is not None:
+            wrapped_only = join_wrapped(raw) == cell.text
+            reason = ("wrapped text joined" if wrapped_only
+                      else "text normalised: wrapped lines joined, widths and punctuation unified")
+            self.form.note("repair", field_name, reason, before=raw, after=cell.text, cell=cell)
+        return cell.text

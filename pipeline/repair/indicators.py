@@ -1,0 +1,224 @@
+"""The indicator table: every row placed by what its cells are.
+
+Rules, each general (none knows the seed's lines):
+- a taxonomy label is a label wherever it sits: a 二级 label in the 一级 column
+  moves back and implies its 一级; a label pushed one column right moves back;
+- the other cells go to value / unit / comparator / text fields by content and
+  header position (align.py), so a missing cell does not shift the rest;
+- merged 一级/二级 cells are filled down over the rows they span;
+- a row that is only a category with '/' (or nothing) is an empty category,
+  not an indicator;
+- a row holding only text under a text column continues the previous row's
+  wrapped cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.config import IndicatorColumn
+from pipeline.model import Cell, Indicator
+from pipeline.repair.align import Slot, align_row, slot_position
+from pipeline.repair.context import RepairContext
+from pipeline.repair.lexicon import Lexicon, parse_number
+from pipeline.repair.text import label_key
+
+LABEL_FIELDS = ("level1", "level2")
+TEXT_FIELDS = ("level3", "note", "description")
+IMPOSSIBLE = 9.0
+
+
+def header_slots(row: list[Cell], columns: list[IndicatorColumn]) -> list[Slot] | None:
+    """Slots from a header row, or None when fewer than three cells are column labels."""
+    keys = {label_key(label): col.field for col in columns for label in col.labels}
+    slots = []
+    for cell in row:
+        field = keys.get(label_key(cell.text))
+        if field is not None and all(s.field != field for s in slots):
+            slots.append(Slot(field, cell.col, cell.col + cell.col_span))
+    return slots if len(slots) >= 3 else None
+
+
+def _value_like(text: str, lex: Lexicon) -> bool:
+    """A number, possibly with a comparator in front or a % behind (`≥95`, `95%`)."""
+    core = text.rstrip("%％")
+    for sign in ("≥", "≤", ">=", "<=", ">", "<", "="):
+        if core.startswith(sign):
+            core = core[len(sign):]
+            break
+    return parse_number(core.strip()) is not None
+
+
+def field_fit(cell: Cell, field: str, lex: Lexicon) -> float:
+    """How badly a cell's content fits a field: 0 fits, 9 cannot be."""
+    text = cell.text
+    number = parse_number(text) is not None
+    comparator = lex.comparator(text) is not None
+    unit = lex.is_unit(text) or lex.is_empty_unit(text)
+    short = len(text) <= 8
+    if field == "comparator":
+        return 0.0 if comparator else IMPOSSIBLE
+    if field == "unit":
+        if unit:
+            return 0.0
+        return 2.0 if short and not number and not comparator and len(text) <= 4 else IMPOSSIBLE
+    if field == "value":
+        if number or lex.is_qualitative(text):
+            return 0.0
+        if _value_like(text, lex) or lex.is_placeholder(text):
+            return 0.5
+        if comparator and text != "定性":
+            return IMPOSSIBLE
+        return 1.5 if short else 4.0
+    if field == "level3":
+        if comparator or (unit and not number):
+            return 6.0
+        return 3.0 if number else 0.0
+    # note / description: free text, slightly less likely than an indicator name
+    if comparator:
+        return 5.0
+    return 3.0 if number else 1.0
+
+
+@dataclass
+class _LabelParse:
+    level1: str | None = None
+    level2: str | None = None
+    cells: tuple[Cell, ...] = ()
+
+
+def _parse_labels(cells: list[Cell], slots: list[Slot], lex: Lexicon, carried_level1: str | None) -> _LabelParse:
+    """The 一级/二级 labels at the left of a row, read left to right.
+
+    At most one 一级 then one 二级; a taxonomy name further right, or a second
+    one of the same level, is ordinary text (an indicator may be named like a
+    category). `成本指标` is both a 一级 and a 二级 under 产出指标: it is the
+    一级 when a 二级 of its own follows, or when it sits in the 一级 column.
+    """
+    text_limit = next((i for i, s in enumerate(slots) if s.field not in LABEL_FIELDS), len(slots))
+    names = []
+    for cell in cells:
+        if slot_position(cell, slots) > text_limit:
+            break
+        name = lex.taxonomy_label(cell.text)
+        if name is None:
+            break
+        names.append((name, cell))
+        if len(names) == 2:
+            break
+    parse = _LabelParse()
+    if len(names) == 2:
+        (first, c1), (second, c2) = names
+        if lex.can_be_level1(first) and lex.can_be_level2(second):
+            return _LabelParse(first, second, (c1, c2))
+        names = names[:1]
+    if len(names) == 1:
+        name, cell = names[0]
+        in_level1_column = slot_position(cell, slots) <= _slot_index(slots, "level1")
+        if lex.can_be_level1(name) and (not lex.can_be_level2(name) or in_level1_column
+                                        or carried_level1 not in lex.parents[name]):
+            return _LabelParse(name, None, (cell,))
+        if lex.can_be_level2(name):
+            return _LabelParse(None, name, (cell,))
+    return parse
+
+
+def _slot_index(slots: list[Slot], field: str) -> float:
+    for i, slot in enumerate(slots):
+        if slot.field == field:
+            return float(i)
+    return 0.0
+
+
+class IndicatorReader:
+    """Reads indicator rows one by one, carrying the merged 一级/二级 labels down."""
+
+    def __init__(self, ctx: RepairContext, slots: list[Slot]):
+        self.ctx = ctx
+        self.slots = slots
+        self.content_slots = [s for s in slots if s.field not in LABEL_FIELDS]
+        self.level1: str | None = None
+        self.level2: str | None = None
+
+    def read(self, rows: list[list[Cell]]) -> None:
+        for row in rows:
+            cells = [c for c in row if c.text]
+            if cells:
+                self._read_row(cells)
+
+    def _read_row(self, cells: list[Cell]) -> None:
+        ctx, lex, form = self.ctx, self.ctx.lexicon, self.ctx.form
+        labels = _parse_labels(cells, self.slots, lex, self.level1)
+        rest = [c for c in cells if c not in labels.cells]
+        if not rest or all(lex.is_placeholder(c.text) for c in rest):
+            if labels.cells:
+                self._apply_labels(labels, f"empty_categories[{len(form.empty_categories)}]")
+                form.empty_categories.append({"level1": self.level1, "level2": self.level2})
+            return
+        where = f"indicators[{len(form.indicators)}]"
+        self._apply_labels(labels, where)
+        placed, unplaced = align_row(rest, self.content_slots, lambda c, f: field_fit(c, f, lex))
+        if not labels.cells and self._continues_previous(placed):
+            return
+        ind = Indicator(level1=self.level1, level2=self.level2)
+        for field_name, cell in placed.items():
+            setattr(ind, field_name, ctx.take(f"{where}.{field_name}", cell))
+            ind.cells[field_name] = cell
+            expected = next(s for s in self.content_slots if s.field == field_name)
+            if not expected.col_start <= cell.col < expected.col_end and cell.source != "ocr":
+                form.note("repair", f"{where}.{field_name}",
+                          f"cell placed by its content: it sat in column {cell.col}, "
+                          f"the {field_name} column is {expected.col_start}", after=cell.text, cell=cell)
+        for cell in unplaced:
+            form.note("warning", where, "cell fits no column of the indicator table; left out",
+                      after=cell.text, cell=cell)
+        if self.level2 is None and self.level1 is not None:
+            children = lex.vocab.taxonomy.get(self.level1, [])
+            if len(children) == 1:
+                self.level2 = ind.level2 = children[0]
+                form.note("inferred", f"{where}.level2", f"二级指标 blank; {self.level1} has only one",
+                          after=children[0])
+        form.indicators.append(ind)
+
+    def _apply_labels(self, labels: _LabelParse, where: str) -> None:
+        lex, form = self.ctx.lexicon, self.ctx.form
+        for cell, name in zip(labels.cells, [n for n in (labels.level1, labels.level2) if n]):
+            if label_key(cell.text) != label_key(name):
+                form.note("repair", where, "label written as a variant; canonical taxonomy name used",
+                          before=cell.text, after=name, cell=cell)
+        if labels.level1 is not None:
+            if labels.level2 is None:
+                self.level2 = None
+            self.level1 = labels.level1
+            self._note_misplaced(labels.cells[0], "level1", where)
+        if labels.level2 is not None:
+            parents = lex.parents[labels.level2]
+            if labels.level1 is None and self.level1 not in parents:
+                implied = parents[0]
+                form.note("repair", f"{where}.level1",
+                          f"二级 label {labels.level2} implies 一级 {implied}",
+                          before=self.level1, after=implied, cell=labels.cells[-1])
+                self.level1 = implied
+            self.level2 = labels.level2
+            self._note_misplaced(labels.cells[-1], "level2", where)
+
+    def _note_misplaced(self, cell: Cell, field_name: str, where: str) -> None:
+        slot = next((s for s in self.slots if s.field == field_name), None)
+        if slot is not None and not slot.col_start <= cell.col < slot.col_end:
+            self.ctx.form.note("repair", f"{where}.{field_name}",
+                               f"{field_name} label found in column {cell.col}, moved back to column {slot.col_start}",
+                               after=cell.text, cell=cell)
+
+    def _continues_previous(self, placed: dict[str, Cell]) -> bool:
+        """A row with only text under a text column is the rest of the previous row's cell."""
+        form = self.ctx.form
+        if not form.indicators or not placed or any(f not in TEXT_FIELDS for f in placed):
+            return False
+        prev = form.indicators[-1]
+        for field_name, cell in placed.items():
+            before = getattr(prev, field_name) or ""
+            setattr(prev, field_name, before + cell.text)
+            form.note("repair", f"indicators[{len(form.indicators) - 1}].{field_name}",
+                      "text wrapped onto the next row; joined", before=before,
+                      after=before + cell.text, cell=cell)
+        return True

@@ -1,0 +1,98 @@
+"""What a cell *is*: a taxonomy label, a comparator, a number, a unit, a placeholder, text.
+
+Built once from configs/forms/vocabulary.yaml. Repair places cells by what
+they are rather than by the column a damaged extraction left them in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pipeline.config import Vocabulary
+from pipeline.repair.text import label_key
+
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+def parse_number(text: str | None) -> float | int | None:
+    """`1,600` → 1600, `19.2` → 19.2, `0.00` → 0; anything else → None."""
+    if not text:
+        return None
+    t = text.strip()
+    if not _NUMBER.match(t):
+        return None
+    t = t.replace(",", "")
+    value = float(t)
+    if "." not in t and abs(value) < 2**53:
+        return int(t)
+    return value
+
+
+@dataclass
+class Lexicon:
+    vocab: Vocabulary
+    _canon: dict[str, str] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for level1, children in self.vocab.taxonomy.items():
+            self._canon[label_key(level1)] = level1
+            for child in children:
+                self._canon[label_key(child)] = child
+        for variant, canonical in self.vocab.synonyms.items():
+            self._canon[label_key(variant)] = canonical
+
+    @cached_property
+    def level1_names(self) -> set[str]:
+        return set(self.vocab.taxonomy)
+
+    @cached_property
+    def parents(self) -> dict[str, list[str]]:
+        """二级 name → the 一级 names it may sit under (成本指标 sits under 产出指标)."""
+        out: dict[str, list[str]] = {}
+        for level1, children in self.vocab.taxonomy.items():
+            for child in children:
+                out.setdefault(child, []).append(level1)
+        return out
+
+    @cached_property
+    def _comparators(self) -> dict[str, str]:
+        return {label_key(k): v for k, v in self.vocab.comparators.items()}
+
+    @cached_property
+    def _units(self) -> set[str]:
+        return {label_key(u) for u in self.vocab.units}
+
+    @cached_property
+    def _empty_units(self) -> set[str]:
+        return {label_key(u) for u in self.vocab.empty_units}
+
+    @cached_property
+    def _placeholders(self) -> set[str]:
+        return {label_key(p) for p in self.vocab.placeholders}
+
+    def taxonomy_label(self, text: str | None) -> str | None:
+        """The canonical taxonomy name a cell spells, exactly (never a substring)."""
+        return self._canon.get(label_key(text))
+
+    def can_be_level1(self, name: str) -> bool:
+        return name in self.level1_names
+
+    def can_be_level2(self, name: str) -> bool:
+        return name in self.parents
+
+    def comparator(self, text: str | None) -> str | None:
+        return self._comparators.get(label_key(text))
+
+    def is_unit(self, text: str | None) -> bool:
+        return label_key(text) in self._units
+
+    def is_empty_unit(self, text: str | None) -> bool:
+        return label_key(text) in self._empty_units
+
+    def is_placeholder(self, text: str | None) -> bool:
+        return label_key(text) in self._placeholders
+
+    def is_qualitative(self, text: str | None) -> bool:
+        return label_key(text) in {label_key(q) for q in self.vocab.qualitative_values}

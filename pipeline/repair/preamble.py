@@ -1,0 +1,57 @@
+"""Text around the table: title, year, reporting unit, amount unit, signer."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.model import RawForm, TextLine
+from pipeline.repair.text import clean_text, has_cjk
+
+_AMOUNT_UNIT = re.compile(r"(?:金额单位|单位)[：:]?\s*(亿元|万元|千元|元)")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+def title_year(title: str | None) -> int | None:
+    match = _YEAR.search(title or "")
+    return int(match.group(1)) if match else None
+
+
+def read_preamble(lines: list[TextLine], prefixes: dict[str, list[str]]) -> dict[str, str | None]:
+    """reporting_unit and amount_unit from the lines between the title and the table.
+
+    `填报单位（盖章）：` may carry its value on the same line or, when the seal
+    space pushed it down, on the next one.
+    """
+    out: dict[str, str | None] = {"reporting_unit": None, "amount_unit": None}
+    texts = [clean_text(line.text) for line in lines]
+    unit_prefixes = sorted(prefixes.get("reporting_unit", []), key=len, reverse=True)
+    waiting_for_unit_value = False
+    for text in texts:
+        match = _AMOUNT_UNIT.search(text)
+        if match and out["amount_unit"] is None:
+            out["amount_unit"] = match.group(1)
+            text = (text[:match.start()] + text[match.end():]).strip()
+        if not text:
+            continue
+        prefix = next((p for p in unit_prefixes if text.startswith(clean_text(p))), None)
+        if prefix is not None and out["reporting_unit"] is None:
+            value = text[len(clean_text(prefix)):].lstrip("：: ").strip()
+            if value:
+                out["reporting_unit"] = value
+            else:
+                waiting_for_unit_value = True
+            continue
+        if waiting_for_unit_value and has_cjk(text):
+            out["reporting_unit"] = text
+            waiting_for_unit_value = False
+    return out
+
+
+def find_signer(form: RawForm) -> str | None:
+    """The handwritten name just above the title: the nearest line that reads as a person's name."""
+    for line in reversed(form.preceding):
+        text = clean_text(line.text)
+        if _NAME.match(text):
+            return text
+    return None

@@ -1,0 +1,139 @@
+"""Ingest: identify the input, check it can be read, and load text dumps.
+
+PDFs are only opened and checked here (magic bytes, encryption, page count);
+their pages are read by the tables stage, one at a time. Text dumps are small
+and already tabular, so they become pages of blocks right away.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pipeline.config import Settings
+from pipeline.errors import CorruptInput, EncryptedInput, InputError, NoFormFound, UnsupportedInput
+from pipeline.model import Cell, Document, Page, Table, TextLine
+
+_PDF_MAGIC = b"%PDF-"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def document_kind(path: Path, settings: Settings) -> str:
+    suffix = path.suffix.lower()
+    if suffix in settings.pdf_suffixes:
+        return "pdf"
+    if suffix in settings.dump_suffixes:
+        return "dump"
+    raise UnsupportedInput(f"{path}: unsupported file type '{suffix or '(none)'}' "
+                           f"(expected {', '.join(settings.pdf_suffixes + settings.dump_suffixes)})")
+
+
+def run(doc: Document, settings: Settings) -> Document:
+    path = doc.path
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+    if size == 0:
+        raise CorruptInput(f"{path}: empty file (0 bytes)")
+    doc.sha256 = file_sha256(path)
+    if doc.kind == "pdf":
+        check_pdf(path, settings.password)
+    else:
+        doc.pages = [parse_dump(read_dump_text(path))]
+    return doc
+
+
+def check_pdf(path: Path, password: str | None) -> int:
+    """Open the PDF once with PDFium to turn its failure modes into clear errors."""
+    import pypdfium2 as pdfium
+
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if _PDF_MAGIC not in head:
+        raise CorruptInput(f"{path}: not a PDF (no %PDF- header); is it misnamed?")
+    try:
+        pdf = pdfium.PdfDocument(str(path), password=password)
+    except pdfium.PdfiumError as exc:
+        message = str(exc).lower()
+        if "password" in message:
+            hint = "wrong password given" if password else "encrypted; pass --password"
+            raise EncryptedInput(f"{path}: PDF is {hint}") from exc
+        raise CorruptInput(f"{path}: damaged PDF, cannot be opened ({exc})") from exc
+    try:
+        n_pages = len(pdf)
+    finally:
+        pdf.close()
+    if n_pages == 0:
+        raise CorruptInput(f"{path}: PDF has no pages")
+    return n_pages
+
+
+def read_dump_text(path: Path) -> str:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes almost anything
+        raise CorruptInput(f"{path}: text is neither UTF-8 nor GB18030")
+    if "\x00" in text:
+        raise CorruptInput(f"{path}: binary data, not a text dump")
+    if not text.strip():
+        raise NoFormFound(f"{path}: empty text dump")
+    return text
+
+
+def _split_row(line: str) -> list[str] | None:
+    """A tab-separated row, or a markdown pipe row; None for a plain line."""
+    if "\t" in line:
+        return line.split("\t")
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
+        inner = stripped[1:-1].split("|")
+        if all(set(c.strip()) <= set("-: ") for c in inner):
+            return []  # the |---|---| separator row
+        return [c.strip() for c in inner]
+    return None
+
+
+def parse_dump(text: str) -> Page:
+    """A dump is one page: plain lines become TextLines, runs of rows become Tables.
+
+    A blank line ends a table, as in the seed, where each section of the
+    department form is its own run of rows.
+    """
+    page = Page(number=1)
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if rows:
+            n_cols = max(len(r) for r in rows)
+            cells = [Cell(row=i, col=j, text=t, source="dump", page=1)
+                     for i, r in enumerate(rows) for j, t in enumerate(r)]
+            page.blocks.append(Table(page=1, n_rows=len(rows), n_cols=n_cols, cells=cells))
+            rows.clear()
+
+    for line in text.splitlines():
+        cells = _split_row(line)
+        if cells is not None:
+            if cells:
+                rows.append(cells)
+            continue
+        flush()
+        stripped = line.strip()
+        if stripped:
+            is_heading = stripped.startswith("#")
+            page.blocks.append(TextLine(page=1, text=stripped.lstrip("#").strip(), source="dump",
+                                        font_size=16.0 if is_heading else None))
+    flush()
+    return page

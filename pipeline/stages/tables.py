@@ -1,0 +1,210 @@
+"""Digital PDF page → model Page: ruled tables as Table blocks, the rest as TextLines.
+
+pdfplumber finds the ruled tables (edges → intersections → cells → tables);
+everything after that — the row/column grid, spans of merged cells, which
+glyph goes into which cell, lines and phrases — is done by pipeline.geometry,
+the same code the scanned path uses, so both paths produce the same shapes.
+
+Cell text is kept raw: lines joined with "\n", spaces as the PDF has them.
+Unwrapping and space removal belong to the repair stage, which can see the
+form's vocabulary; doing it here would destroy evidence it needs.
+"""
+
+from __future__ import annotations
+
+from statistics import median
+from typing import Any
+
+from pipeline import geometry as geo
+from pipeline.config import TableSettings
+from pipeline.model import BBox, Cell, Page, Table, TextLine
+
+# A gap wider than this share of the glyph height is a word break, as
+# pdfplumber's own 3pt x_tolerance is for 8-12pt text.
+WORD_GAP_RATIO = 0.3
+# A text layer whose glyphs are mostly undecodable is no text layer: the page
+# should go to OCR like a scan.
+GARBAGE_SHARE = 0.5
+
+
+def extract_pdf_page(page: Any, number: int, settings: TableSettings) -> Page:
+    """Read one pdfplumber page; trouble is recorded in Page.errors, never raised.
+
+    One malformed content stream must not cost the other pages of the file,
+    so any exception from pdfplumber / pdfminer becomes an error entry.
+    """
+    try:
+        return _extract(page, number, settings)
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises anything on broken streams
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return Page(number=number, width=_size(page, "width"), height=_size(page, "height"),
+                    errors=[f"page {number}: {reason}"])
+
+
+def page_has_text_layer(page: Any) -> bool:
+    """Whether the page carries usable text, or must be treated as a scan.
+
+    Needs at least one visible glyph, and not a majority of garbage: glyphs
+    pdfminer could not map to Unicode come out as "(cid:123)", U+FFFD or
+    private-use code points.
+    """
+    texts = [c["text"] for c in page.chars if c["text"].strip()]
+    if not texts:
+        return False
+    garbage = sum(1 for t in texts if _is_garbage(t))
+    return garbage / len(texts) < GARBAGE_SHARE
+
+
+def finder_settings(settings: TableSettings) -> dict[str, Any]:
+    """pdfplumber table settings: ruled tables only, our tolerances."""
+    return {
+        "vertical_strategy": "lines",
+        "horizontal_strategy": "lines",
+        "snap_tolerance": settings.snap_tolerance,
+        "join_tolerance": settings.join_tolerance,
+        "edge_min_length": settings.edge_min_length,
+        "intersection_tolerance": settings.intersection_tolerance,
+    }
+
+
+# --- internals ----------------------------------------------------------------
+
+def _extract(page: Any, number: int, settings: TableSettings) -> Page:
+    # Invisible (white) rectangles are page furniture, e.g. a table of contents
+    # laid out on white boxes; their edges would make phantom tables.
+    found = page.filter(_is_visible).find_tables(finder_settings(settings))
+    chars = [c for c in page.dedupe_chars().chars if c["text"]]
+    grids = [g for g in (_Grid(t.cells, settings.snap_tolerance) for t in found)
+             if g.n_rows >= settings.min_rows and g.n_cols >= settings.min_cols]
+
+    loose: list[dict] = []
+    for char in chars:
+        point = geo.centre(_box(char))
+        if not any(g.take(char, point) for g in grids):
+            loose.append(char)
+
+    keyed: list[tuple[tuple[float, float, int], Any]] = []
+    for g in grids:
+        table = g.to_table(number, settings)
+        keyed.append(((table.bbox[1], table.bbox[0], 0), table))
+    for line in _text_lines(loose, number, settings):
+        keyed.append(line)
+    keyed.sort(key=lambda kb: kb[0])
+    return Page(number=number, width=float(page.width), height=float(page.height),
+                blocks=[b for _, b in keyed])
+
+
+class _Grid:
+    """One found table: its cell rectangles placed on the row/column grid."""
+
+    def __init__(self, rects: list[BBox], tol: float):
+        # pdfplumber can report slivers between double rulings; they hold no text.
+        self.rects = [r for r in rects if r[2] - r[0] > tol and r[3] - r[1] > tol]
+        self.xs, self.ys = geo.grid_from_cells(self.rects, tol) if self.rects else ([], [])
+        self.n_rows, self.n_cols = max(len(self.ys) - 1, 0), max(len(self.xs) - 1, 0)
+        self.spans = [geo.cell_span(r, self.xs, self.ys) for r in self.rects]
+        self.slot: dict[tuple[int, int], int] = {}
+        for i, (row, col, rs, cs) in enumerate(self.spans):
+            for r in range(row, row + rs):
+                for c in range(col, col + cs):
+                    self.slot.setdefault((r, c), i)
+        self.chars: list[list[dict]] = [[] for _ in self.rects]
+
+    def take(self, char: dict, point: tuple[float, float]) -> bool:
+        """Put a glyph into the cell under its centre; False if none is there."""
+        row, col = geo.locate(point[1], self.ys), geo.locate(point[0], self.xs)
+        i = self.slot.get((row, col)) if row is not None and col is not None else None
+        if i is None:
+            return False
+        self.chars[i].append(char)
+        return True
+
+    def to_table(self, number: int, settings: TableSettings) -> Table:
+        cells = [
+            Cell(row=row, col=col, row_span=rs, col_span=cs, bbox=_round(rect),
+                 text=_cell_text(chars, settings), page=number)
+            for rect, (row, col, rs, cs), chars in zip(self.rects, self.spans, self.chars)
+        ]
+        cells.sort(key=lambda c: (c.row, c.col))
+        return Table(page=number, bbox=_round(geo.union_bbox(self.rects)),
+                     n_rows=self.n_rows, n_cols=self.n_cols, cells=cells)
+
+
+def _cell_text(chars: list[dict], settings: TableSettings) -> str:
+    boxes = [_box(c) for c in chars]
+    lines = []
+    for idx in geo.group_lines(boxes, settings.line_gap_ratio):
+        text = _join([chars[i] for i in idx])
+        if text:
+            lines.append(text)
+    return "\n".join(lines)
+
+
+def _text_lines(chars: list[dict], number: int, settings: TableSettings):
+    """TextLines for glyphs outside tables: one per phrase, keyed for ordering."""
+    boxes = [_box(c) for c in chars]
+    for idx in geo.group_lines(boxes, settings.line_gap_ratio):
+        line_top = min(boxes[i][1] for i in idx)
+        for k, phrase_idx in enumerate(geo.split_phrases([boxes[i] for i in idx], settings.phrase_gap)):
+            members = [chars[idx[j]] for j in phrase_idx]
+            text = _join(members)
+            if not text:
+                continue
+            visible = [c for c in members if c["text"].strip()]
+            yield ((line_top, boxes[idx[phrase_idx[0]]][0], 1),
+                   TextLine(page=number, text=text,
+                            bbox=_round(geo.union_bbox([_box(c) for c in visible])),
+                            font_size=round(median(c["size"] for c in visible), 2)))
+
+
+def _join(chars: list[dict]) -> str:
+    if not chars:
+        return ""
+    size = median(c["bottom"] - c["top"] for c in chars)
+    return geo.join_words([c["text"] for c in chars], [_box(c) for c in chars],
+                          WORD_GAP_RATIO * size)
+
+
+def _box(obj: dict) -> BBox:
+    return (obj["x0"], obj["top"], obj["x1"], obj["bottom"])
+
+
+def _round(box: BBox) -> BBox:
+    return tuple(round(float(v), 2) for v in box)  # type: ignore[return-value]
+
+
+def _is_white(color: Any) -> bool:
+    """White in DeviceGray (1), RGB (1,1,1) or CMYK (0,0,0,0)."""
+    if isinstance(color, (int, float)):
+        color = (color,)
+    if not isinstance(color, (tuple, list)) or not color:
+        return False
+    if not all(isinstance(v, (int, float)) for v in color):
+        return False  # pattern or named colour: assume visible
+    if len(color) == 4:
+        return all(v == 0 for v in color)
+    return all(v == 1 for v in color)
+
+
+def _is_visible(obj: dict) -> bool:
+    """False for graphics that paint only white: they draw no ruling."""
+    if obj.get("object_type") not in ("rect", "line", "curve"):
+        return True
+    paints = []
+    if obj.get("fill"):
+        paints.append(obj.get("non_stroking_color"))
+    if obj.get("stroke", obj.get("object_type") == "line"):
+        paints.append(obj.get("stroking_color"))
+    return not paints or not all(_is_white(p) for p in paints)
+
+
+def _is_garbage(text: str) -> bool:
+    return text.startswith("(cid:") or any(
+        ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF for ch in text)
+
+
+def _size(page: Any, attr: str) -> float | None:
+    try:
+        return float(getattr(page, attr))
+    except Exception:  # noqa: BLE001 - only used on the error path
+        return None
