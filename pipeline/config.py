@@ -130,13 +130,15 @@ def load_settings(config_file: Path | None = None, overrides: dict | None = None
                   configs_dir: Path = REPO_CONFIGS) -> Settings:
     """Default config, then the user's file, then CLI overrides; forms from configs/forms/."""
     data = _read_yaml(configs_dir / "default.yaml")
+    data["forms_dir"] = configs_dir / data.get("forms_dir", "forms")
     if config_file is not None:
-        data = _deep_merge(data, _read_yaml(config_file))
+        user = _read_yaml(config_file)
+        if "forms_dir" in user:  # relative to the file that names it
+            user["forms_dir"] = config_file.parent / user["forms_dir"]
+        data = _deep_merge(data, user)
     if overrides:
         data = _deep_merge(data, overrides)
-    forms_dir = Path(data.pop("forms_dir", configs_dir / "forms"))
-    if not forms_dir.is_absolute():
-        forms_dir = configs_dir / forms_dir if config_file is None else config_file.parent / forms_dir
+    forms_dir = Path(data.pop("forms_dir"))
     data["forms"] = [_read_yaml(p) for p in sorted(forms_dir.glob("*.yaml")) if p.stem != "vocabulary"]
     data["vocabulary"] = _read_yaml(forms_dir / "vocabulary.yaml")
     try:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from statistics import median
 
 BBox = tuple[float, float, float, float]
 Segment = tuple[float, float, float]
@@ -302,7 +301,3 @@ def join_words(texts: Sequence[str], boxes: Sequence[BBox], space_gap: float) ->
         right = boxes[i][2] if right is None else max(right, boxes[i][2])
         pending_space = False
     return "".join(out)
-
-
-def median_height(boxes: Sequence[BBox]) -> float:
-    return median(b[3] - b[1] for b in boxes) if boxes else 0.0

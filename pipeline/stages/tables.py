@@ -16,15 +16,45 @@ from statistics import median
 from typing import Any
 
 from pipeline import geometry as geo
-from pipeline.config import TableSettings
-from pipeline.model import BBox, Cell, Page, Table, TextLine
+from pipeline.config import Settings, TableSettings
+from pipeline.errors import CorruptInput
+from pipeline.model import BBox, Cell, Document, Page, Table, TextLine
 
 # A gap wider than this share of the glyph height is a word break, as
 # pdfplumber's own 3pt x_tolerance is for 8-12pt text.
 WORD_GAP_RATIO = 0.3
+# No real cell is smaller than this (points): a row of 6pt text is ~8pt tall.
+# Narrower "cells" are the gap of a double ruling (a thick rule under a header
+# drawn as two thin ones 4-6pt apart); they are dropped, and grid boundaries
+# this close are one boundary, so the gap adds no phantom row or column.
+MIN_CELL_SIZE = 6.0
 # A text layer whose glyphs are mostly undecodable is no text layer: the page
 # should go to OCR like a scan.
 GARBAGE_SHARE = 0.5
+
+
+def run(doc: Document, settings: Settings) -> Document:
+    """Stage entry: read every page of a PDF; other kinds already have pages.
+
+    Page trouble is kept on the page and copied to doc.errors so that the
+    run manifest shows it; only a file pdfplumber cannot open at all fails.
+    """
+    if doc.kind != "pdf":
+        return doc
+    import pdfplumber  # heavy; only PDFs need it
+
+    try:
+        pdf = pdfplumber.open(doc.path, password=settings.password or "")
+        pages = pdf.pages
+    except Exception as exc:  # noqa: BLE001 - pdfminer's errors have no common base
+        raise CorruptInput(f"{doc.path}: cannot read the PDF's pages ({type(exc).__name__}: {exc})") from exc
+    with pdf:
+        for number, page in enumerate(pages, start=1):
+            result = extract_pdf_page(page, number, settings.tables)
+            doc.pages.append(result)
+            doc.errors.extend(result.errors)
+            page.close()  # drop pdfminer's parsed objects page by page
+    return doc
 
 
 def extract_pdf_page(page: Any, number: int, settings: TableSettings) -> Page:
@@ -74,8 +104,9 @@ def _extract(page: Any, number: int, settings: TableSettings) -> Page:
     # laid out on white boxes; their edges would make phantom tables.
     found = page.filter(_is_visible).find_tables(finder_settings(settings))
     chars = [c for c in page.dedupe_chars().chars if c["text"]]
-    grids = [g for g in (_Grid(t.cells, settings.snap_tolerance) for t in found)
-             if g.n_rows >= settings.min_rows and g.n_cols >= settings.min_cols]
+    grid_tol = max(settings.snap_tolerance, MIN_CELL_SIZE)
+    grids = [g for g in (_Grid(t.cells, grid_tol) for t in found)
+             if g.rects and g.n_rows >= settings.min_rows and g.n_cols >= settings.min_cols]
 
     loose: list[dict] = []
     for char in chars:
@@ -98,7 +129,6 @@ class _Grid:
     """One found table: its cell rectangles placed on the row/column grid."""
 
     def __init__(self, rects: list[BBox], tol: float):
-        # pdfplumber can report slivers between double rulings; they hold no text.
         self.rects = [r for r in rects if r[2] - r[0] > tol and r[3] - r[1] > tol]
         self.xs, self.ys = geo.grid_from_cells(self.rects, tol) if self.rects else ([], [])
         self.n_rows, self.n_cols = max(len(self.ys) - 1, 0), max(len(self.xs) - 1, 0)
@@ -141,20 +171,28 @@ def _cell_text(chars: list[dict], settings: TableSettings) -> str:
 
 
 def _text_lines(chars: list[dict], number: int, settings: TableSettings):
-    """TextLines for glyphs outside tables: one per phrase, keyed for ordering."""
+    """TextLines for glyphs outside tables: one per phrase, keyed for ordering.
+
+    Phrases are split on the gaps between inked glyphs only: Word-made forms
+    push "金额单位：万元" to the right with a run of space characters, which
+    fills the gap with glyph boxes but is still a gap to the reader.
+    """
     boxes = [_box(c) for c in chars]
     for idx in geo.group_lines(boxes, settings.line_gap_ratio):
-        line_top = min(boxes[i][1] for i in idx)
-        for k, phrase_idx in enumerate(geo.split_phrases([boxes[i] for i in idx], settings.phrase_gap)):
-            members = [chars[idx[j]] for j in phrase_idx]
-            text = _join(members)
-            if not text:
-                continue
-            visible = [c for c in members if c["text"].strip()]
-            yield ((line_top, boxes[idx[phrase_idx[0]]][0], 1),
-                   TextLine(page=number, text=text,
-                            bbox=_round(geo.union_bbox([_box(c) for c in visible])),
-                            font_size=round(median(c["size"] for c in visible), 2)))
+        line = [chars[i] for i in idx]
+        inked = [c for c in line if c["text"].strip()]
+        if not inked:
+            continue
+        line_top = min(c["top"] for c in line)
+        for phrase_idx in geo.split_phrases([_box(c) for c in inked], settings.phrase_gap):
+            phrase = [inked[j] for j in phrase_idx]
+            bbox = geo.union_bbox([_box(c) for c in phrase])
+            # spaces between the phrase's own glyphs still separate its words
+            spaces = [c for c in line if not c["text"].strip()
+                      and bbox[0] <= geo.centre(_box(c))[0] < bbox[2]]
+            yield ((line_top, bbox[0], 1),
+                   TextLine(page=number, text=_join(phrase + spaces), bbox=_round(bbox),
+                            font_size=round(median(c["size"] for c in phrase), 2)))
 
 
 def _join(chars: list[dict]) -> str:
