@@ -140,3 +140,17 @@ def test_output_validates_against_the_schema(tmp_path):
     run_cli("run", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"))
     record = json.loads(next((tmp_path / "out" / "a").glob("*.json")).read_text("utf-8"))
     jsonschema.validate(record, json_schema())
+
+
+def test_page_without_form_is_reported_and_the_forms_still_land(tmp_path):
+    pdfium = pytest.importorskip("pypdfium2")
+    cover = _pdf_with_text(tmp_path / "cover.pdf", "Cover page, no form")
+    merged = pdfium.PdfDocument.new()
+    merged.import_pages(pdfium.PdfDocument(str(cover)))
+    merged.import_pages(pdfium.PdfDocument(str(SAMPLES / "falv_yuanzhu_2026.pdf")))
+    merged.save(str(tmp_path / "with_cover.pdf"))
+    code, output = run_cli("run", str(tmp_path / "with_cover.pdf"), "--out", str(tmp_path / "out"))
+    entry = manifest(tmp_path / "out")["with_cover.pdf"]
+    assert code == 0 and entry["status"] == "ok" and entry["forms"] == 1
+    assert entry["errors"] == ["page 1: no form on this page"]
+    assert "page 1: no form on this page" in output
