@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install run test samples clean
+.PHONY: install run test samples scans clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,12 @@ test: $(TEST_STAMP)
 samples: $(STAMP)
 	$(BIN)/pip install -q -e '.[samples]'
 	$(BIN)/python scripts/make_samples.py
+
+# "Scan" the sample PDFs: seals, skew, blur, noise, JPEG -> sample_pdfs/scans/
+# (image-only PDFs at 200 dpi colour and 150 dpi grey, a TIFF, phone-photo JPEGs).
+scans: $(STAMP)
+	$(BIN)/pip install -q -e '.[samples]'
+	$(BIN)/python scripts/make_scans.py
 
 clean:
 	rm -rf $(VENV) outputs/*/ outputs/*.csv outputs/*.json

@@ -67,12 +67,13 @@ def eval_command(
     out: Path = typer.Argument(..., help="a folder written by `pipeline run`"),
     truth: Path = typer.Option(..., "--truth", help="ground truth JSON: {\"forms\": [record, ...]}"),
     min_accuracy: Optional[float] = typer.Option(None, help="exit 1 when field accuracy is below this (0-1)"),
+    only_present: bool = typer.Option(False, help="skip truth forms the output does not hold (a partial run)"),
 ) -> None:
     """Field accuracy of OUT against TRUTH, listing every wrong field."""
     from pipeline.evaluate import evaluate, format_report, load_outputs, load_truth
 
     try:
-        report = evaluate(load_outputs(out), load_truth(truth))
+        report = evaluate(load_outputs(out), load_truth(truth), only_present)
     except PipelineError as exc:
         _fail(exc)
     typer.echo(format_report(report))

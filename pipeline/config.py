@@ -36,6 +36,25 @@ class TableSettings(_Strict):
     phrase_gap: float = 24.0  # a horizontal gap wider than this splits a text line into phrases
 
 
+class ScanSettings(_Strict):
+    """The scanned path: pages without a usable text layer, and image files."""
+
+    dpi: int = 200  # rasterising dpi for image-only PDF pages (see docs/benchmarks.md)
+    default_image_dpi: int = 200  # for image files that do not say their resolution
+    max_image_pixels: int = 120_000_000  # larger images are refused (decompression bombs)
+    deskew: bool = True
+    max_skew_degrees: float = 5.0
+    suppress_seals: bool = True  # red/blue seal ink removed by colour before reading
+
+
+class OcrSettings(_Strict):
+    engine: str = "rapidocr"  # rapidocr | paddle
+    options: dict[str, Any] = Field(default_factory=dict)  # passed to the engine
+    min_ink: float = 0.004  # share of dark pixels below which a cell is empty (never recognised)
+    uncertain_below: float = 0.80  # confidence under which a cell is re-read, then flagged
+    reread: bool = True
+
+
 class OutputSettings(_Strict):
     csv_bom: bool = True  # Excel on Chinese Windows needs the BOM to read UTF-8
     max_name_chars: int = 60
@@ -86,6 +105,9 @@ class Vocabulary(_Strict):
 class Settings(_Strict):
     tables: TableSettings = Field(default_factory=TableSettings)
     output: OutputSettings = Field(default_factory=OutputSettings)
+    scan: ScanSettings = Field(default_factory=ScanSettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
+    image_suffixes: list[str] = Field(default_factory=lambda: [".png", ".jpg", ".jpeg", ".tif", ".tiff"])
     dump_suffixes: list[str] = Field(default_factory=lambda: [".txt", ".tsv", ".md"])
     pdf_suffixes: list[str] = Field(default_factory=lambda: [".pdf"])
     forms: list[FormDef] = Field(default_factory=list)

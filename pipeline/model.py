@@ -30,6 +30,7 @@ class Cell(BaseModel):
     source: TextSource = "pdf-text"
     confidence: float = 1.0
     page: int | None = None  # 1-based; lets a review item point at the page
+    alternatives: list[tuple[str, float]] = Field(default_factory=list)  # other OCR readings
 
 
 class Table(BaseModel):
@@ -73,6 +74,10 @@ class Page(BaseModel):
     width: float | None = None
     height: float | None = None
     blocks: list[Block] = Field(default_factory=list)  # in reading order
+    scanned: bool = False  # read by OCR from an image (no usable text layer)
+    dpi: float | None = None  # of the image a scanned page was read from
+    rotation: int = 0  # degrees the scan was turned to read upright (90/180/270)
+    skew: float = 0.0  # degrees of skew corrected
     errors: list[str] = Field(default_factory=list)  # per-page trouble, recorded not raised
 
 
@@ -86,6 +91,7 @@ class ReviewItem(BaseModel):
     after: Any = None
     page: int | None = None
     bbox: BBox | None = None
+    alternatives: list[tuple[str, float]] | None = None  # other OCR readings, with confidence
 
 
 class Indicator(BaseModel):
@@ -123,11 +129,12 @@ class RawForm(BaseModel):
     output: Path | None = None  # the JSON file written for it
 
     def note(self, kind: str, field: str, reason: str, before: Any = None,
-             after: Any = None, cell: Cell | None = None, page: int | None = None) -> None:
+             after: Any = None, cell: Cell | None = None, page: int | None = None,
+             alternatives: list[tuple[str, float]] | None = None) -> None:
         self.review.append(ReviewItem(
             kind=kind, field=field, reason=reason, before=before, after=after,
             page=page if page is not None else (cell.page if cell is not None else None),
-            bbox=cell.bbox if cell is not None else None,
+            bbox=cell.bbox if cell is not None else None, alternatives=alternatives,
         ))
 
 

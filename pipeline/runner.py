@@ -17,13 +17,13 @@ from pipeline.config import Settings
 from pipeline.errors import InputError, PipelineError
 from pipeline.model import Document
 from pipeline.records import SCHEMA_VERSION
-from pipeline.stages import forms, ingest, normalize, repair, tables, validate, write
+from pipeline.stages import forms, ingest, normalize, pages, repair, validate, write
 
 Stage = Callable[[Document, Settings], Document]
 
 STAGES: list[tuple[str, Stage]] = [
     ("ingest", ingest.run),        # identify, check, load text dumps
-    ("tables", tables.run),        # PDF pages → text lines and ruled tables
+    ("pages", pages.run),          # each page → text lines and tables (text layer, or scan + OCR)
     ("forms", forms.run),          # cut the document into forms
     ("repair", repair.run),        # undo the extraction's damage, record each change
     ("normalize", normalize.run),  # typed values, canonical units and comparators
@@ -43,7 +43,7 @@ def convert(path: Path, settings: Settings, out_name: str) -> Document:
 
 def discover(paths: list[Path], settings: Settings) -> list[Path]:
     """Files named on the command line, and the supported files under named folders."""
-    suffixes = set(settings.pdf_suffixes + settings.dump_suffixes)
+    suffixes = set(settings.pdf_suffixes + settings.dump_suffixes + settings.image_suffixes)
     found: list[Path] = []
     for path in paths:
         if path.is_dir():

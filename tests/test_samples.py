@@ -8,7 +8,7 @@ from tests.conftest import SAMPLES, TRUTH
 
 def test_digital_samples_every_field_right(tmp_path):
     settings = load_settings(overrides={"out_dir": str(tmp_path)})
-    manifest = run_batch([SAMPLES], settings)
+    manifest = run_batch(sorted(SAMPLES.glob("*.pdf")), settings)
     assert all(e["status"] == "ok" for e in manifest["inputs"]), manifest["inputs"]
     assert sum(e["forms"] for e in manifest["inputs"]) == 8
     report = evaluate(load_outputs(tmp_path), load_truth(TRUTH))

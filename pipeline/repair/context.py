@@ -20,6 +20,7 @@ class RepairContext:
     form: RawForm
     form_def: FormDef
     lexicon: Lexicon
+    uncertain_below: float = 0.8  # OCR confidence under which a value is flagged
     raw: dict[int, str] = field(default_factory=dict)  # id(cell) -> text before cleaning
 
     def clean_cells(self) -> None:
@@ -32,6 +33,10 @@ class RepairContext:
 
     def take(self, field_name: str, cell: Cell) -> str:
         """The cell's clean text, recording what cleaning changed under `field_name`."""
+        if cell.source == "ocr" and cell.confidence < self.uncertain_below:
+            self.form.note("uncertain", field_name,
+                           f"OCR unsure (confidence {cell.confidence:.2f}); best reading kept",
+                           after=cell.text, cell=cell, alternatives=cell.alternatives or None)
         raw = self.raw.pop(id(cell), None)
         if raw is not None:
             wrapped_only = join_wrapped(raw) == cell.text

@@ -1,7 +1,7 @@
 """Ingest: identify the input, check it can be read, and load text dumps.
 
 PDFs are only opened and checked here (magic bytes, encryption, page count);
-their pages are read by the tables stage, one at a time. Text dumps are small
+their pages, like those of image files, are read by the pages stage, one at a time. Text dumps are small
 and already tabular, so they become pages of blocks right away.
 """
 
@@ -31,8 +31,10 @@ def document_kind(path: Path, settings: Settings) -> str:
         return "pdf"
     if suffix in settings.dump_suffixes:
         return "dump"
-    raise UnsupportedInput(f"{path}: unsupported file type '{suffix or '(none)'}' "
-                           f"(expected {', '.join(settings.pdf_suffixes + settings.dump_suffixes)})")
+    if suffix in settings.image_suffixes:
+        return "image"
+    known = settings.pdf_suffixes + settings.dump_suffixes + settings.image_suffixes
+    raise UnsupportedInput(f"{path}: unsupported file type '{suffix or '(none)'}' (expected {', '.join(known)})")
 
 
 def run(doc: Document, settings: Settings) -> Document:
@@ -46,8 +48,9 @@ def run(doc: Document, settings: Settings) -> Document:
     doc.sha256 = file_sha256(path)
     if doc.kind == "pdf":
         check_pdf(path, settings.password)
-    else:
+    elif doc.kind == "dump":
         doc.pages = [parse_dump(read_dump_text(path))]
+    # images are opened page by page by the pages stage
     return doc
 
 

@@ -17,7 +17,8 @@ from pipeline.repair.text import label_key
 def run(doc: Document, settings: Settings) -> Document:
     lexicon = Lexicon(settings.vocabulary)
     for form in doc.forms:
-        ctx = RepairContext(form=form, form_def=settings.form(form.form_type), lexicon=lexicon)
+        ctx = RepairContext(form=form, form_def=settings.form(form.form_type), lexicon=lexicon,
+                            uncertain_below=settings.ocr.uncertain_below)
         repair_form(ctx)
     return doc
 

@@ -17,8 +17,7 @@ from typing import Any
 
 from pipeline import geometry as geo
 from pipeline.config import Settings, TableSettings
-from pipeline.errors import CorruptInput
-from pipeline.model import BBox, Cell, Document, Page, Table, TextLine
+from pipeline.model import BBox, Cell, Page, Table, TextLine
 
 # A gap wider than this share of the glyph height is a word break, as
 # pdfplumber's own 3pt x_tolerance is for 8-12pt text.
@@ -33,28 +32,21 @@ MIN_CELL_SIZE = 6.0
 GARBAGE_SHARE = 0.5
 
 
-def run(doc: Document, settings: Settings) -> Document:
-    """Stage entry: read every page of a PDF; other kinds already have pages.
+def triage(work, settings: Settings):
+    """Page step: read a PDF page's text layer when it is usable; else send it to OCR.
 
-    Page trouble is kept on the page and copied to doc.errors so that the
-    run manifest shows it; only a file pdfplumber cannot open at all fails.
+    "Usable" means visible glyphs that decode to text. A scanned page with an
+    invisible OCR layer of garbage, or none, goes to the scanned path.
     """
-    if doc.kind != "pdf":
-        return doc
-    import pdfplumber  # heavy; only PDFs need it
-
-    try:
-        pdf = pdfplumber.open(doc.path, password=settings.password or "")
-        pages = pdf.pages
-    except Exception as exc:  # noqa: BLE001 - pdfminer's errors have no common base
-        raise CorruptInput(f"{doc.path}: cannot read the PDF's pages ({type(exc).__name__}: {exc})") from exc
-    with pdf:
-        for number, page in enumerate(pages, start=1):
-            result = extract_pdf_page(page, number, settings.tables)
-            doc.pages.append(result)
-            doc.errors.extend(result.errors)
-            page.close()  # drop pdfminer's parsed objects page by page
-    return doc
+    if work.plumber is None:
+        return work  # an image file: scanned from the start
+    page = work.plumber
+    if page_has_text_layer(page):
+        work.page = extract_pdf_page(page, work.page.number, settings.tables)
+    else:
+        work.page.scanned = True
+        work.page.width, work.page.height = _size(page, "width"), _size(page, "height")
+    return work
 
 
 def extract_pdf_page(page: Any, number: int, settings: TableSettings) -> Page:

@@ -1,0 +1,282 @@
+"""Ruled-table grid detection on page images (the scan path's find_tables).
+
+Ruling lines are found with OpenCV morphology, turned into the same
+(position, start, end) segments the digital path gets from pdfplumber, and
+then go through the same pipeline.geometry functions (merge_segments →
+cells_from_segments → group_touching → grid_from_cells → cell_span), so a
+scanned form and its digital original give the same rows, columns and spans.
+
+    page image ──binarise──> ink mask
+      ├─ open with a long horizontal kernel ─> horizontal ruling pixels ─┐
+      └─ open with a long vertical kernel   ─> vertical ruling pixels   ─┤
+                         connected components → segments (px) <──────────┘
+      merge collinear pieces (bridges breaks, faded stretches, seal gaps)
+      keep / clip each line to the span between the perpendicular lines it
+      crosses (drops underlines, text strokes, seal arcs; trims overshoot)
+      → cells → tables → rows / columns / spans
+
+All tolerances are in PDF points (1/72 inch) and scaled by the image's dpi,
+so one setting works at 150, 200 or 300 dpi. Call on a deskewed page (see
+pipeline.imaging); a residual tilt of a few tenths of a degree is tolerated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from pipeline import geometry as geo
+from pipeline import imaging
+from pipeline.model import BBox, Cell, Table
+
+
+@dataclass(frozen=True)
+class GridSettings:
+    """Tolerances of the grid detector, in points (scaled to px by dpi / 72)."""
+
+    # A run of ink at least this long along one axis is ruling. Must stay below
+    # the shortest ruling piece (the side of the smallest cell: ~20pt rows and
+    # 23pt columns on the sample forms) and above most glyph strokes (10.5pt
+    # text has strokes up to ~10pt); text strokes that survive are removed by
+    # the crossing rule below.
+    min_line: float = 14.0
+    # Before the long opening, gaps this short along a line are closed, so a
+    # faded line that binarised as dashes still yields long runs.
+    close_gap: float = 1.5
+    # A connected blob of ink no longer than this (and thicker than a line) is
+    # a glyph, not ruling: body text is 9-12pt, titles 16-22pt. Removing glyphs
+    # before looking for lines stops neighbouring characters' strokes from
+    # being joined into fake ruling.
+    max_glyph: float = 28.0
+    # Pieces whose positions differ by less than this are one line (a thick
+    # line's two edges, the tilt residue along a long line). pdfplumber's
+    # snap_tolerance on the digital path is 3pt too.
+    snap: float = 3.0
+    # Collinear pieces with a gap up to this are joined: breaks in a worn
+    # line, a seal or a fold crossing it. Must stay below the narrowest cell
+    # (23pt), or a line missing across a merged cell would be bridged.
+    join: float = 8.0
+    # Slack when asking whether a line reaches / crosses a perpendicular line
+    # (the ends of scanned lines stop short or overshoot by a pixel or two).
+    reach: float = 3.0
+    # A component thicker than this (area / length) is not a line: a solid
+    # black block, a blob of stamp ink, a bold title. Ruling is 0.5-2pt.
+    max_thickness: float = 4.0
+    # No real cell is smaller than this, as on the digital path
+    # (stages.tables.MIN_CELL_SIZE): thinner "cells" are the gap inside a double
+    # rule; grid boundaries this close are one boundary.
+    min_cell: float = 6.0
+    # Tables smaller than this are not forms (same defaults as TableSettings).
+    min_rows: int = 1
+    min_cols: int = 2
+
+    def px(self, points: float, dpi: float) -> float:
+        return points * dpi / 72.0
+
+
+DEFAULT = GridSettings()
+
+
+@dataclass
+class ImageCell:
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    bbox: BBox  # pixels, (x0, y0, x1, y1) on the ruling lines' centres
+
+
+@dataclass
+class ImageTable:
+    """One ruled table found on a page image, everything in pixels."""
+
+    bbox: BBox
+    n_rows: int
+    n_cols: int
+    cells: list[ImageCell]
+    xs: list[float] = field(default_factory=list)  # column boundaries
+    ys: list[float] = field(default_factory=list)  # row boundaries
+    horizontal: list[geo.Segment] = field(default_factory=list)  # the ruling it was built from
+    vertical: list[geo.Segment] = field(default_factory=list)
+
+
+def detect_tables(image: np.ndarray, dpi: float, settings: GridSettings | None = None) -> list[ImageTable]:
+    """Ruled tables on a page image, top to bottom, cells in pixel coordinates.
+
+    `image`: BGR (seals are suppressed first), grey (dark ink on white) or an
+    ink mask in either polarity. `dpi`: the image's resolution, which scales
+    every tolerance.
+    """
+    s = settings or DEFAULT
+    binary = imaging.ensure_binary(image)
+    horizontal, vertical = ruling_segments(binary, dpi, s)
+    return tables_from_segments(horizontal, vertical, dpi, s)
+
+
+def ruling_segments(binary: np.ndarray, dpi: float,
+                    settings: GridSettings | None = None) -> tuple[list[geo.Segment], list[geo.Segment]]:
+    """Merged, crossing-checked ruling lines of an ink mask (ink = 255), in px.
+
+    Horizontal segments are (y, x_start, x_end), vertical ones (x, y_start, y_end).
+    Exposed so that OCR can erase ruling before reading cells.
+    """
+    s = settings or DEFAULT
+    binary = _drop_glyphs(binary, dpi, s)
+    horizontal = _merge(_line_pieces(binary, dpi, s, horizontal=True), dpi, s)
+    vertical = _merge(_line_pieces(binary, dpi, s, horizontal=False), dpi, s)
+    return _keep_crossing(horizontal, vertical, s.px(s.reach, dpi) + _half_width(dpi, s))
+
+
+def tables_from_segments(horizontal: list[geo.Segment], vertical: list[geo.Segment],
+                         dpi: float, settings: GridSettings | None = None) -> list[ImageTable]:
+    """Cells → tables → row / column grid, exactly as the digital path does it."""
+    s = settings or DEFAULT
+    reach = s.px(s.reach, dpi)
+    min_cell = s.px(s.min_cell, dpi)
+    rects = [r for r in geo.cells_from_segments(horizontal, vertical, reach)
+             if r[2] - r[0] > min_cell and r[3] - r[1] > min_cell]
+    tables: list[ImageTable] = []
+    for group in geo.group_touching(rects, min_cell):
+        cells = [rects[i] for i in group]
+        xs, ys = geo.grid_from_cells(cells, min_cell)
+        n_rows, n_cols = len(ys) - 1, len(xs) - 1
+        if n_rows < s.min_rows or n_cols < s.min_cols:
+            continue
+        out = []
+        for rect in cells:
+            row, col, rs, cs = geo.cell_span(rect, xs, ys)
+            out.append(ImageCell(row=row, col=col, row_span=rs, col_span=cs,
+                                 bbox=tuple(float(v) for v in rect)))
+        out.sort(key=lambda c: (c.row, c.col))
+        box = geo.union_bbox(cells)
+        tables.append(ImageTable(
+            bbox=tuple(float(v) for v in box), n_rows=n_rows, n_cols=n_cols, cells=out,
+            xs=[float(x) for x in xs], ys=[float(y) for y in ys],
+            horizontal=[h for h in horizontal if _inside(h, box, True, min_cell)],
+            vertical=[v for v in vertical if _inside(v, box, False, min_cell)],
+        ))
+    return tables
+
+
+def to_model_table(table: ImageTable, page_number: int, scale_pt_per_px: float) -> Table:
+    """The model Table of a detected table: bboxes in PDF points, text left empty.
+
+    `scale_pt_per_px` is 72 / dpi for a page rendered or scanned at dpi.
+    Cells are marked source="ocr" with confidence 1.0 (the geometry is
+    certain; OCR fills text and its own confidence later).
+    """
+    def pt(box: BBox) -> BBox:
+        return tuple(round(float(v) * scale_pt_per_px, 2) for v in box)  # type: ignore[return-value]
+
+    cells = [Cell(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span,
+                  bbox=pt(c.bbox), text="", source="ocr", confidence=1.0, page=page_number)
+             for c in sorted(table.cells, key=lambda c: (c.row, c.col))]
+    return Table(page=page_number, bbox=pt(table.bbox), n_rows=table.n_rows,
+                 n_cols=table.n_cols, cells=cells)
+
+
+# --- internals ----------------------------------------------------------------
+
+def _half_width(dpi: float, s: GridSettings) -> float:
+    """Half the thickest plausible line: positions are centres, ends are outer edges."""
+    return s.px(s.max_thickness, dpi) / 2
+
+
+def _drop_glyphs(binary: np.ndarray, dpi: float, s: GridSettings) -> np.ndarray:
+    """The ink mask without glyph-shaped components.
+
+    A ruling line is part of a long connected component (the table's frame)
+    or, where it is broken, a long *thin* fragment. A glyph is a compact
+    blob shorter than max_glyph and thicker than a line. Removing glyphs first
+    stops the strokes of neighbouring characters ("度量" filling a narrow
+    column) from being closed and joined into a fake ruling line.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    longest, thinnest = np.maximum(w, h), np.minimum(w, h)
+    glyph = (longest < s.px(s.max_glyph, dpi)) & (thinnest > s.px(s.max_thickness, dpi))
+    glyph[0] = False
+    if not glyph.any():
+        return binary
+    return np.where(glyph[labels], np.uint8(0), binary)
+
+
+def _line_pieces(binary: np.ndarray, dpi: float, s: GridSettings, horizontal: bool) -> list[geo.Segment]:
+    """Ruling fragments along one axis as (position, start, end) in px.
+
+    Close short gaps along the axis, open with a long thin kernel (only runs
+    at least min_line long survive), then each connected component is one
+    piece: its position is the centroid across the line (the middle of a
+    thick or slightly tilted line), its extent the bounding box along it.
+    """
+    length = max(5, int(round(s.px(s.min_line, dpi))))
+    gap = max(1, int(round(s.px(s.close_gap, dpi))))
+    if horizontal:
+        close_k, open_k = (gap, 1), (length, 1)
+    else:
+        close_k, open_k = (1, gap), (1, length)
+    mask = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, close_k))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, open_k))
+    n, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    max_thick = max(2.0, s.px(s.max_thickness, dpi))
+    pieces: list[geo.Segment] = []
+    for i in range(1, n):
+        x, y, w, h, a = (int(v) for v in stats[i, :5])
+        along, across = (w, h) if horizontal else (h, w)
+        if along < length or a / along > max_thick:
+            continue
+        if across > max(max_thick, 0.05 * along) * 3:
+            continue  # a blob, not a line, even allowing for tilt
+        if horizontal:
+            pieces.append((float(centroids[i][1]), float(x), float(x + w - 1)))
+        else:
+            pieces.append((float(centroids[i][0]), float(y), float(y + h - 1)))
+    return pieces
+
+
+def _merge(pieces: list[geo.Segment], dpi: float, s: GridSettings) -> list[geo.Segment]:
+    return geo.merge_segments(pieces, s.px(s.snap, dpi), s.px(s.join, dpi),
+                              min_length=s.px(s.min_line, dpi))
+
+
+def _keep_crossing(horizontal: list[geo.Segment], vertical: list[geo.Segment],
+                   reach: float) -> tuple[list[geo.Segment], list[geo.Segment]]:
+    """Keep lines that meet two perpendicular lines, clipped to the outermost two.
+
+    A ruling line of a table always runs from one perpendicular line to
+    another; an underline, a long text stroke, the flat top of a seal ring or
+    a stray scratch does not. Clipping also removes the overshoot of a line
+    past the table's border. Repeated until stable, since dropping one line
+    can strand another.
+    """
+    for _ in range(6):
+        new_h = _clip_to_crossings(horizontal, vertical, reach)
+        new_v = _clip_to_crossings(vertical, horizontal, reach)
+        if new_h == horizontal and new_v == vertical:
+            break
+        horizontal, vertical = new_h, new_v
+    return horizontal, vertical
+
+
+def _clip_to_crossings(lines: list[geo.Segment], across: list[geo.Segment],
+                       reach: float) -> list[geo.Segment]:
+    out: list[geo.Segment] = []
+    for pos, start, end in lines:
+        hits = [p for p, a, b in across
+                if start - reach <= p <= end + reach and a - reach <= pos <= b + reach]
+        if len(hits) < 2:
+            continue
+        lo, hi = min(hits), max(hits)
+        if hi - lo <= reach:
+            continue
+        out.append((pos, lo, hi))
+    return out
+
+
+def _inside(seg: geo.Segment, box: BBox, horizontal: bool, tol: float) -> bool:
+    pos, start, end = seg
+    if horizontal:
+        return box[1] - tol <= pos <= box[3] + tol and start >= box[0] - tol and end <= box[2] + tol
+    return box[0] - tol <= pos <= box[2] + tol and start >= box[1] - tol and end <= box[3] + tol

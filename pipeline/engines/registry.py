@@ -1,0 +1,52 @@
+"""Engines by name, as the config names them; each built once per process.
+
+Loading an OCR model costs about a second, so instances are cached per
+(kind, name, options) and shared by every document a worker converts.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable
+
+from pipeline.errors import ConfigError
+
+
+def _rapidocr(**options):
+    from pipeline.engines.rapidocr import RapidOcrEngine
+    return RapidOcrEngine(**options)
+
+
+def _paddle(**options):
+    from pipeline.engines.paddle import PaddleOcrEngine
+    return PaddleOcrEngine(**options)
+
+
+def _recorded(**options):
+    from pipeline.engines.recorded import RecordedEngine
+    return RecordedEngine(**options)
+
+
+def _pdfium(**options):
+    from pipeline.engines.raster import PdfiumRasterizer
+    return PdfiumRasterizer(**options)
+
+
+OCR_ENGINES: dict[str, Callable] = {"rapidocr": _rapidocr, "paddle": _paddle, "recorded": _recorded}
+RASTERIZERS: dict[str, Callable] = {"pdfium": _pdfium}
+
+
+@lru_cache(maxsize=None)
+def _build(kind: str, name: str, frozen_options: tuple):
+    table = {"ocr": OCR_ENGINES, "raster": RASTERIZERS}[kind]
+    if name not in table:
+        raise ConfigError(f"config: unknown {kind} engine '{name}' (known: {', '.join(sorted(table))})")
+    return table[name](**dict(frozen_options))
+
+
+def ocr_engine(name: str, **options):
+    return _build("ocr", name, tuple(sorted(options.items())))
+
+
+def rasterizer(name: str, **options):
+    return _build("raster", name, tuple(sorted(options.items())))

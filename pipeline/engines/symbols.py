@@ -1,0 +1,93 @@
+"""A reader for the comparator column's symbols: ≥ ≤ = > <, by their shape.
+
+PP-OCR reads ≥ in several common CJK fonts (those that draw it as ⩾, with a
+slanted bar) as `V` or `M` — the symbol is rare in its training text. The
+column allows only five symbols (and the word 定性, which OCR reads well), and
+they differ in plain geometry: a chevron opening left or right, with or
+without a bar under it, or two bars. So this reads the ink's shape instead of
+guessing: recognition constrained to the column's vocabulary, for any font.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline.engines.base import Recognition
+
+MIN_PART_PX = 3  # connected pieces smaller than this are specks
+FLAT_RATIO = 0.45  # a piece this much wider than tall is a bar, not a chevron
+CLEAR = 0.9  # confidence when the shape is unambiguous
+
+
+def _parts(binary: np.ndarray) -> list[tuple[int, int, int, int, np.ndarray]]:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((binary > 0).astype(np.uint8), connectivity=8)
+    parts = []
+    for i in range(1, count):
+        x, y, w, h, area = stats[i]
+        if area >= MIN_PART_PX:
+            parts.append((x, y, w, h, labels[y:y + h, x:x + w] == i))
+    return parts
+
+
+def _chevron_direction(mask: np.ndarray) -> str | None:
+    """'>' when the arms meet on the right, '<' when on the left."""
+    h = mask.shape[0]
+    rows = [r for r in range(h) if mask[r].any()]
+    if len(rows) < 3:
+        return None
+    edge = rows[: max(1, len(rows) // 5)] + rows[-max(1, len(rows) // 5):]
+    middle = rows[2 * len(rows) // 5: 3 * len(rows) // 5 + 1]
+    centre_of = lambda rs: float(np.mean([np.flatnonzero(mask[r]).mean() for r in rs]))
+    edge_x, middle_x = centre_of(edge), centre_of(middle)
+    if abs(middle_x - edge_x) < 0.15 * mask.shape[1]:
+        return None
+    return ">" if middle_x > edge_x else "<"
+
+
+def read_comparator(binary: np.ndarray) -> Recognition | None:
+    """The comparator a cell's ink draws, or None when the ink is not one of the five."""
+    parts = _parts(binary)
+    if not parts:
+        return None
+    flat = [p for p in parts if p[3] <= FLAT_RATIO * p[2]]
+    tall = sorted((p for p in parts if p[3] > FLAT_RATIO * p[2]), key=lambda p: -p[3])
+    if not tall:
+        if len(flat) == 2:
+            return Recognition("=", CLEAR)
+        return None
+    chevron = tall[0]
+    if len(tall) > 1 and tall[1][3] > 0.5 * chevron[3]:
+        return None  # two tall shapes: a word or a digit pair, not a comparator
+    direction = _chevron_direction(chevron[4])
+    if direction is None:
+        # ⩾ may be one piece: the slanted bar touching the lower arm — read the upper two thirds
+        mask = chevron[4]
+        direction = _chevron_direction(mask[: max(3, 2 * mask.shape[0] // 3)])
+        if direction is None:
+            return None
+        return Recognition("≥" if direction == ">" else "≤", 0.6)
+    cx, cy, cw, ch = chevron[:4]
+    below = [p for p in parts if p is not chevron and p[1] >= cy + 0.5 * ch and p[2] >= 0.4 * cw]
+    if below:
+        return Recognition("≥" if direction == ">" else "≤", CLEAR)
+    if len(parts) == 1:
+        return Recognition(direction, CLEAR)
+    return Recognition(direction, 0.6)
+
+
+def read_slash(binary: np.ndarray) -> Recognition | None:
+    """The placeholder `/`: one stroke, taller than wide, leaning right."""
+    parts = _parts(binary)
+    if not parts:
+        return None
+    biggest = max(parts, key=lambda p: p[3] * p[2])
+    x, y, w, h, mask = biggest
+    if h < 1.5 * w or any(p is not biggest and p[2] * p[3] > 0.2 * w * h for p in parts):
+        return None
+    rows = [r for r in range(h) if mask[r].any()]
+    top = np.mean([np.flatnonzero(mask[r]).mean() for r in rows[: max(1, len(rows) // 4)]])
+    bottom = np.mean([np.flatnonzero(mask[r]).mean() for r in rows[-max(1, len(rows) // 4):]])
+    if top - bottom < 0.3 * w:
+        return None
+    return Recognition("/", CLEAR)

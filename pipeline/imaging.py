@@ -1,0 +1,412 @@
+"""Small pure functions on page images, for the scanned-page path.
+
+Every function takes and returns numpy uint8 arrays and keeps no state, so
+each step of the scan path (seal removal → orientation → deskew → binarise →
+grid → OCR) can be tested and timed on its own.
+
+Conventions
+    colour images are BGR (OpenCV's order), shape (h, w, 3);
+    grey images are dark ink on white paper, shape (h, w);
+    binary images are ink = 255 on background = 0 (OpenCV's morphology and
+    connected components treat non-zero as the foreground);
+    boxes are (x0, y0, x1, y1) in pixels, x1 / y1 exclusive;
+    angles are degrees, positive = the content is turned counter-clockwise
+    as seen on screen (OpenCV's getRotationMatrix2D convention).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+# --- seals -----------------------------------------------------------------
+
+# A pixel is "coloured" when its brightest channel exceeds its dimmest by this
+# much. JPEG chroma fringes around black glyphs stay below it (~20-40); seal
+# ink, even faded, is well above it (~80-200).
+SEAL_MIN_CHROMA = 50
+# Seal ink is bright (its own channel ~180-255 on a scan). Coloured pixels whose
+# brightest channel is darker than this are kept as ink: a signer's name written
+# or printed in dark red (the sample forms' "邵发亮" is BGR ~(20, 31, 115)) is
+# content the pipeline reads, not a stamp.
+SEAL_MIN_BRIGHTNESS = 150
+# The level that counts as "pure seal" is this percentile of the seal pixels'
+# brightest channel; lower percentiles whiten more of the seal's uneven ink.
+SEAL_LEVEL_PERCENTILE = 40
+
+
+def suppress_seals(bgr: np.ndarray, min_chroma: int = SEAL_MIN_CHROMA,
+                   min_brightness: int = SEAL_MIN_BRIGHTNESS) -> np.ndarray:
+    """Grey page with red and blue stamp ink removed, black ink kept.
+
+    WHY: official forms carry a red seal (公章) stamped over the reporting unit,
+    the table and often the ruling lines. A plain grey conversion turns red into
+    a mid-grey that binarises as ink: it crosses cells, breaks OCR and adds
+    phantom ruling. Stamp ink absorbs only its complementary light, so in the
+    channel of its own colour (R for red, B for blue) the seal is nearly
+    invisible while black text under it stays dark. The grey value is the
+    brightest channel; where a pixel is clearly red or blue, that channel is
+    stretched so the seal's own level becomes white, which also gives back the
+    anti-aliased edge of black text printed under the seal (ink multiplies:
+    text * seal / seal = text). Pixels dark in all channels are untouched, and
+    so is dark-red writing (see SEAL_MIN_BRIGHTNESS).
+
+    A grey (2-D) image is returned as a copy: colour is gone, nothing to do.
+    """
+    if bgr.ndim == 2:
+        return bgr.copy()
+    if bgr.ndim != 3 or bgr.shape[2] < 3:
+        raise ValueError(f"expected a BGR image, got shape {bgr.shape}")
+    b, g, r = (bgr[:, :, i] for i in range(3))
+    hi = np.maximum(np.maximum(b, g), r)
+    lo = np.minimum(np.minimum(b, g), r)
+    out = hi.copy()
+    coloured = (hi.astype(np.int16) - lo >= min_chroma) & (hi >= min_brightness)
+    # red / magenta / blue: green is never the dominant channel of a seal
+    # (yellow-ish pixels count as red, which also removes highlighter marks)
+    reddish = coloured & (r >= g) & (r >= b)
+    bluish = coloured & (b > r) & (b >= g)
+    for mask in (reddish, bluish):
+        n = int(np.count_nonzero(mask))
+        if n < 20:  # a few fringe pixels: not a seal
+            continue
+        level = float(np.percentile(hi[mask], SEAL_LEVEL_PERCENTILE))
+        level = max(level, float(min_brightness))
+        stretched = hi[mask].astype(np.float32) * (255.0 / level)
+        out[mask] = np.clip(stretched, 0, 255).astype(np.uint8)
+    return out
+
+
+def to_gray(img: np.ndarray) -> np.ndarray:
+    """Grey version of any page image (BGR via seal suppression, BGRA dropped alpha).
+
+    WHY: every later step wants one channel; going through suppress_seals for
+    colour input means no caller forgets the seal.
+    """
+    if img.ndim == 2:
+        return img
+    if img.shape[2] == 4:
+        img = img[:, :, :3]
+    return suppress_seals(img)
+
+
+# --- binarisation ------------------------------------------------------------
+
+SAUVOLA_WINDOW = 41  # px; a few glyph strokes wide at 150-300 dpi
+SAUVOLA_K = 0.25  # 0.2-0.5 in the literature; lower keeps faint lines
+SAUVOLA_R = 128.0  # dynamic range of the standard deviation for uint8
+
+
+def binarize(gray: np.ndarray, window: int = SAUVOLA_WINDOW, k: float = SAUVOLA_K) -> np.ndarray:
+    """Ink mask (ink = 255) by Sauvola's local threshold.
+
+    WHY: scans have uneven lighting (a darker spine side, a grey photocopy
+    background, faded toner); one global threshold either loses faint ruling
+    lines or turns the dark side black. Sauvola compares each pixel with the
+    mean and spread of its neighbourhood: T = m * (1 + k * (s / R - 1)). On
+    flat paper (s ≈ 0) T sits well below the local mean, so JPEG noise and
+    background gradients stay white; near strokes (large s) T rises towards
+    the mean, so faint grey lines still count as ink. Computed with box
+    filters, so the cost does not depend on the window size.
+    """
+    if gray.ndim != 2:
+        gray = to_gray(gray)
+    window = max(3, int(window) | 1)
+    f = gray.astype(np.float32)
+    mean = cv2.boxFilter(f, cv2.CV_32F, (window, window), borderType=cv2.BORDER_REPLICATE)
+    sq = cv2.boxFilter(f * f, cv2.CV_32F, (window, window), borderType=cv2.BORDER_REPLICATE)
+    std = np.sqrt(np.maximum(sq - mean * mean, 0.0))
+    thresh = mean * (1.0 + k * (std / SAUVOLA_R - 1.0))
+    return np.where(f < thresh, np.uint8(255), np.uint8(0))
+
+
+def ensure_binary(img: np.ndarray) -> np.ndarray:
+    """Ink mask from a colour, grey or already binary page.
+
+    WHY: callers may hand in a binary image in either polarity. Ink is the
+    minority on any page, so for a two-valued image the rarer value is ink.
+    """
+    if img.ndim == 3:
+        img = to_gray(img)
+    values = np.unique(img[:: max(1, img.shape[0] // 256), :: max(1, img.shape[1] // 256)])
+    if len(values) <= 2 and set(values.tolist()) <= {0, 1, 255}:
+        mask = img > 0
+        if np.count_nonzero(mask) > mask.size / 2:
+            mask = ~mask
+        return np.where(mask, np.uint8(255), np.uint8(0))
+    return binarize(img)
+
+
+def ink_ratio(binary: np.ndarray, box: Sequence[float], inset: float = 0.0) -> float:
+    """Share of ink pixels in a box (0..1), `inset` px trimmed from every side.
+
+    WHY: most cells of a form are empty (the 备注 column, "/" rows); sending
+    them to OCR costs time and invites hallucinated text. A cell whose inside,
+    minus a few px of border remnants (the inset), holds almost no ink can be
+    skipped.
+    """
+    h, w = binary.shape[:2]
+    x0 = int(round(max(0.0, box[0] + inset)))
+    y0 = int(round(max(0.0, box[1] + inset)))
+    x1 = int(round(min(float(w), box[2] - inset)))
+    y1 = int(round(min(float(h), box[3] - inset)))
+    if x1 <= x0 or y1 <= y0:
+        return 0.0
+    crop = binary[y0:y1, x0:x1]
+    return float(np.count_nonzero(crop)) / crop.size
+
+
+# --- skew ---------------------------------------------------------------------
+
+MAX_SKEW = 5.0  # degrees; a scanner feed or phone photo of a flat page stays inside
+_SKEW_COARSE_STEP = 0.25
+_SKEW_FINE_STEP = 0.02
+_SKEW_MAX_POINTS = 250_000
+
+
+def estimate_skew(gray: np.ndarray, max_angle: float = MAX_SKEW) -> float:
+    """The page's rotation in degrees (positive = counter-clockwise), |angle| ≤ max_angle.
+
+    WHY: the grid detector looks for horizontal and vertical ruling and maps
+    cells to rows by position; a page fed 1-2° crooked smears each ruling line
+    over tens of pixels. A projection-profile search is used: shear the ink
+    pixels by each candidate angle and keep the angle whose row histogram is
+    sharpest (sum of squared counts). Ruling lines and text lines both peak
+    when level, so the estimate works on tables and on plain text, and it does
+    not depend on detecting lines first. Coarse 0.25° steps, then 0.02° steps
+    around the best; ~0.02° precision.
+    """
+    binary = ensure_binary(gray)
+    ys, xs = np.nonzero(binary)
+    if len(xs) < 50:
+        return 0.0
+    stride = max(1, len(xs) // _SKEW_MAX_POINTS)
+    xs = xs[::stride].astype(np.float32)
+    ys = ys[::stride].astype(np.float32)
+    xs -= binary.shape[1] / 2.0  # shear about the centre: shifts stay small
+    offset = binary.shape[0] / 2.0 + abs(binary.shape[1] * np.tan(np.radians(max_angle)))
+    n_bins = int(binary.shape[0] + 2 * offset) + 2
+
+    def score(angle: float) -> float:
+        # content turned counter-clockwise by `angle`: y = y0 - x*tan(angle)
+        rows = (ys + xs * np.float32(np.tan(np.radians(angle))) + offset).astype(np.int32)
+        hist = np.bincount(rows, minlength=n_bins).astype(np.float64)
+        return float(np.dot(hist, hist))
+
+    coarse = np.arange(-max_angle, max_angle + 1e-9, _SKEW_COARSE_STEP)
+    best = max(coarse, key=score)
+    fine = np.arange(best - _SKEW_COARSE_STEP, best + _SKEW_COARSE_STEP + 1e-9, _SKEW_FINE_STEP)
+    best = max(fine, key=score)
+    return float(np.clip(round(float(best), 3), -max_angle, max_angle))
+
+
+def deskew(img: np.ndarray, degrees: float, interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
+    """Rotate the page back by `degrees` about its centre; same size, white border.
+
+    WHY: undoing the skew before grid detection keeps ruling lines one pixel
+    row / column each, so the tolerances of the grid detector stay small. The
+    size is kept so that pixel coordinates (and the px → pt scale) do not
+    change; the corners lost to a ≤5° turn are page margin. Pass the result of
+    estimate_skew: deskew(img, estimate_skew(gray)).
+    """
+    if abs(degrees) < 1e-3:
+        return img.copy()
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -degrees, 1.0)
+    white = (255, 255, 255) if img.ndim == 3 else 255
+    return cv2.warpAffine(img, m, (w, h), flags=interpolation,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=white)
+
+
+# --- coarse orientation -------------------------------------------------------
+
+def rotate90(img: np.ndarray, k: int) -> np.ndarray:
+    """Turn the image counter-clockwise by k quarter turns (numpy's rot90).
+
+    WHY: quarter turns are exact (no interpolation, no lost corners), so a
+    page scanned sideways or upside down is fixed losslessly.
+    """
+    return np.ascontiguousarray(np.rot90(img, k % 4))
+
+
+def text_direction_scores(gray: np.ndarray) -> tuple[float, float]:
+    """(horizontal, vertical): how strongly the page's text runs along each axis.
+
+    WHY: ruling lines cannot tell a sideways page (a form has long rules in
+    both directions), but text can: Chinese glyphs sit almost touching along a
+    line and a clear gap apart between lines. Smearing the ink (ruling removed)
+    by about one glyph along an axis merges glyphs into long thin line blobs
+    only if text runs along that axis. Each score is the ink area of blobs at
+    least 3x longer than thick after smearing along that axis.
+    """
+    binary = ensure_binary(gray)
+    h, w = binary.shape
+    # remove ruling: anything longer than 1/15 of the page in either direction
+    hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, w // 15), 1))
+    vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, h // 15)))
+    rules = cv2.morphologyEx(binary, cv2.MORPH_OPEN, hk) | cv2.morphologyEx(binary, cv2.MORPH_OPEN, vk)
+    text = cv2.subtract(binary, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    sizes = sizes[(sizes >= 4) & (sizes <= min(h, w) // 10)]
+    if len(sizes) < 10:
+        return 0.0, 0.0
+    # CJK glyphs break into several components (radicals); the upper quartile
+    # of component sizes is close to one glyph
+    em = int(np.percentile(sizes, 75))
+    gap = max(3, int(round(em * 0.8)))
+
+    def score(kernel: tuple[int, int], along_x: bool) -> float:
+        smeared = cv2.morphologyEx(text, cv2.MORPH_CLOSE,
+                                   cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        m, _, st, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
+        ww, hh, area = st[1:, cv2.CC_STAT_WIDTH], st[1:, cv2.CC_STAT_HEIGHT], st[1:, cv2.CC_STAT_AREA]
+        long_, thick = (ww, hh) if along_x else (hh, ww)
+        keep = (long_ >= 3 * thick) & (thick <= 3 * em) & (thick >= em // 3)
+        return float(area[keep].sum())
+
+    return score((gap, 1), True), score((1, gap), False)
+
+
+def is_sideways(gray: np.ndarray, margin: float = 1.5) -> bool:
+    """Whether the text runs top-to-bottom, i.e. the page is turned 90° or 270°.
+
+    WHY: a form fed sideways must be turned a quarter before grid detection
+    and OCR. Only the axis is decided here; which of the two quarter turns is
+    right (like 0° vs 180°) needs a text classifier, see orientation_candidates.
+    `margin`: the vertical score must beat the horizontal one by this factor,
+    so a page with little text is left as it is.
+    """
+    horizontal, vertical = text_direction_scores(gray)
+    return vertical > margin * max(horizontal, 1.0)
+
+
+def orientation_candidates(gray: np.ndarray) -> list[int]:
+    """Counter-clockwise quarter turns (for rotate90) that may make the page upright.
+
+    [0, 2] for a page whose text runs left-right (upright or upside down),
+    [1, 3] for a sideways one. The first is the likelier: for sideways
+    scans, pages turned clockwise by the scanner (needing one counter-clockwise
+    turn) are the common case. Lines cannot tell 0 from 180 (nor 90 from 270);
+    an OCR orientation classifier picks between the two candidates.
+    """
+    return [1, 3] if is_sideways(gray) else [0, 2]
+
+
+# --- text lines and phrases inside a cell ------------------------------------------
+
+BORDER_FILL = 0.5  # a row / column this full of ink at the crop's edge is a ruling remnant
+
+
+def trim_borders(binary_crop: np.ndarray, max_depth: int | None = None,
+                 fill: float = BORDER_FILL) -> np.ndarray:
+    """Copy of a cell crop with ruling-line remnants along its edges erased.
+
+    WHY: a cell crop cut from grid coordinates usually catches a few pixels of
+    the cell's own borders (line thickness, residual skew). Those rows and
+    columns are nearly full of ink and would make one tall "text line" of
+    the whole cell. Rows / columns within `max_depth` px of an edge that are
+    more than `fill` full, and everything between them and the edge, are
+    erased.
+    """
+    out = (binary_crop > 0).astype(np.uint8) * 255
+    h, w = out.shape
+    if h == 0 or w == 0:
+        return out
+    for axis, size, length in ((0, h, w), (1, w, h)):
+        depth = max_depth if max_depth is not None else max(3, int(size * 0.2))
+        depth = min(depth, size)
+        full = (np.count_nonzero(out, axis=1 - axis) > fill * length) if length else np.zeros(size, bool)
+        head = np.nonzero(full[:depth])[0]
+        tail = np.nonzero(full[size - depth:])[0]
+        if axis == 0:
+            if len(head):
+                out[: head.max() + 1, :] = 0
+            if len(tail):
+                out[size - depth + tail.min():, :] = 0
+        else:
+            if len(head):
+                out[:, : head.max() + 1] = 0
+            if len(tail):
+                out[:, size - depth + tail.min():] = 0
+    return out
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Start / end (exclusive) of each run of True in a 1-D mask."""
+    if not len(mask):
+        return []
+    padded = np.concatenate(([False], mask.astype(bool), [False]))
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return [(int(edges[i]), int(edges[i + 1])) for i in range(0, len(edges), 2)]
+
+
+def text_line_bands(binary_crop: np.ndarray, min_gap: int = 1, min_ink: int = 2,
+                    trim: bool = True) -> list[tuple[int, int]]:
+    """Text lines in a cell crop as (y0, y1) bands, top to bottom (y1 exclusive).
+
+    WHY: OCR recognisers read one line at a time, and a cell whose text wraps
+    ("年度本级预算金\\n额") must be read line by line and joined with "\\n"
+    like the digital path does. The horizontal projection (ink per row) is
+    zero between lines. Border remnants are trimmed first (see trim_borders).
+    Rows with fewer than `min_ink` ink pixels count as blank (specks, JPEG
+    noise); gaps up to `min_gap` rows do not split. A band much thinner than
+    the others (the strokes of "二", an underscore) is merged into its nearest
+    neighbour rather than reported as a line; an isolated speck band is dropped.
+    """
+    b = trim_borders(binary_crop) if trim else binary_crop
+    if b.size == 0:
+        return []
+    profile = np.count_nonzero(b, axis=1)
+    bands = _runs(profile >= min_ink)
+    bands = _close_gaps(bands, min_gap)
+    if not bands:
+        return []
+    heights = [y1 - y0 for y0, y1 in bands]
+    typical = float(np.median(heights)) if len(bands) > 2 else float(max(heights))
+    changed = True
+    while changed and len(bands) > 1:
+        changed = False
+        for i, (y0, y1) in enumerate(bands):
+            if y1 - y0 >= 0.5 * typical:
+                continue
+            gap_up = y0 - bands[i - 1][1] if i > 0 else None
+            gap_dn = bands[i + 1][0] - y1 if i + 1 < len(bands) else None
+            options = [(g, j) for g, j in ((gap_up, i - 1), (gap_dn, i + 1)) if g is not None]
+            g, j = min(options)
+            if g > typical:
+                continue
+            lo, hi = sorted((i, j))
+            bands[lo:hi + 1] = [(bands[lo][0], bands[hi][1])]
+            changed = True
+            break
+    # a lone sliver far from any text: a speck or a remnant, not a line
+    return [(y0, y1) for y0, y1 in bands if y1 - y0 >= max(2, 0.25 * typical)]
+
+
+def split_by_gaps(binary_line: np.ndarray, min_gap_px: int) -> list[tuple[int, int]]:
+    """Horizontal ink runs of one text line as (x0, x1), x1 exclusive, left to right.
+
+    WHY: one OCR line may hold several fields far apart ("填报单位：…      金额单位：万元");
+    like geometry.split_phrases on digital glyphs, a blank stretch of at least
+    `min_gap_px` columns separates two phrases. Gaps narrower than that
+    (between glyphs, inside a glyph) do not split.
+    """
+    if binary_line.size == 0:
+        return []
+    profile = np.count_nonzero(binary_line, axis=0) if binary_line.ndim == 2 else (binary_line > 0)
+    runs = _runs(profile > 0)
+    return _close_gaps(runs, min_gap_px - 1)
+
+
+def _close_gaps(runs: list[tuple[int, int]], max_gap: int) -> list[tuple[int, int]]:
+    """Join runs separated by at most `max_gap` blank positions."""
+    out: list[tuple[int, int]] = []
+    for start, end in runs:
+        if out and start - out[-1][1] <= max_gap:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out

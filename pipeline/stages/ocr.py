@@ -1,0 +1,146 @@
+"""OCR of a scanned page: the text of every non-empty cell, and of the lines around tables.
+
+Where the time goes is recognising lines, so the page detector is not run:
+inside a known cell the lines are found by a projection profile, an empty
+cell is never recognised, and all the lines of a page are recognised in one
+call (the engine batches lines of similar width). Cells whose reading is
+unsure, or breaks what their column allows, are read again (reread.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline import imaging
+from pipeline.config import Settings
+from pipeline.engines import registry
+from pipeline.engines.base import PixelBox
+from pipeline.model import Cell, Table, TextLine
+from pipeline.stages import reread
+
+CELL_BORDER_PT = 1.5  # inset from a cell's ruling lines so they are not read as strokes
+BORDER_RESIDUE_PT = 2.0  # how deep a ruling remnant (thickness + skew residue) may reach past the inset
+MAX_LINE_HEIGHT_PT = 14.0  # ink bands closer than this together are one line (the two bars of `=`)
+MIN_LINE_INK_PT2 = 4.0  # a band with less ink than this (in pt²) is a speck
+MIN_LINE_HEIGHT_PT = 4.0  # outside tables: thinner bands are specks or rule remnants
+PAD_RATIO = 0.25  # white margin around a line crop, as a share of its height
+
+
+@dataclass
+class LineJob:
+    box: PixelBox  # on the page, in pixels
+    cell: Cell | None  # None: a line outside every table
+
+
+def read_page(work, settings: Settings):
+    if not work.page.scanned:
+        return work
+    engine = registry.ocr_engine(settings.ocr.engine, **settings.ocr.options)
+    px_per_pt = work.page.dpi / 72.0
+    binary = imaging.binarize(work.gray)
+    tables = [b for b in work.page.blocks if isinstance(b, Table)]
+    jobs: list[LineJob] = []
+    for table in tables:
+        for cell in table.cells:
+            jobs += cell_lines(binary, cell, px_per_pt, settings.ocr.min_ink)
+    jobs += outside_lines(binary, tables, px_per_pt, settings.tables.phrase_gap)
+    readings = engine.recognize([line_crop(work.gray, job.box) for job in jobs])
+    lines = _assemble(work, jobs, readings, px_per_pt)
+    if settings.ocr.reread:
+        reread.reread_page(work, tables, jobs, readings, engine, settings)
+    work.page.blocks = sorted(lines + tables, key=lambda b: b.bbox[1] if b.bbox else 0.0)
+    return work
+
+
+def to_pixels(bbox, px_per_pt: float) -> PixelBox:
+    x0, y0, x1, y1 = bbox
+    return int(round(x0 * px_per_pt)), int(round(y0 * px_per_pt)), int(round(x1 * px_per_pt)), int(round(y1 * px_per_pt))
+
+
+def to_points(box: PixelBox, px_per_pt: float):
+    return tuple(round(v / px_per_pt, 2) for v in box)
+
+
+def cell_lines(binary: np.ndarray, cell: Cell, px_per_pt: float, min_ink: float) -> list[LineJob]:
+    """The text lines inside one cell, found by projection; none for an empty cell."""
+    x0, y0, x1, y1 = to_pixels(cell.bbox, px_per_pt)
+    inset = max(1, int(round(CELL_BORDER_PT * px_per_pt)))
+    inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
+    if inner[2] <= inner[0] or inner[3] <= inner[1] or imaging.ink_ratio(binary, inner) < min_ink:
+        return []
+    crop = imaging.trim_borders(binary[inner[1]:inner[3], inner[0]:inner[2]],
+                                max_depth=max(2, int(BORDER_RESIDUE_PT * px_per_pt)))
+    min_ink = MIN_LINE_INK_PT2 * px_per_pt * px_per_pt
+    jobs = []
+    for top, bottom in merge_close_bands(imaging.text_line_bands(crop, trim=False), MAX_LINE_HEIGHT_PT * px_per_pt):
+        if np.count_nonzero(crop[top:bottom]) < min_ink:
+            continue
+        cols = np.flatnonzero(crop[top:bottom].any(axis=0))
+        if cols.size == 0:
+            continue
+        box = (inner[0] + int(cols[0]), inner[1] + top, inner[0] + int(cols[-1]) + 1, inner[1] + bottom)
+        jobs.append(LineJob(box, cell))
+    return jobs
+
+
+def merge_close_bands(bands: list[tuple[int, int]], max_height: float) -> list[tuple[int, int]]:
+    """Join neighbouring bands whose union is still no taller than one line (`=`, `三`)."""
+    out: list[tuple[int, int]] = []
+    for top, bottom in bands:
+        if out and bottom - out[-1][0] <= max_height:
+            out[-1] = (out[-1][0], bottom)
+        else:
+            out.append((top, bottom))
+    return out
+
+
+def outside_lines(binary: np.ndarray, tables: list[Table], px_per_pt: float, phrase_gap_pt: float) -> list[LineJob]:
+    """Lines of text outside the tables (title, unit, signer), split into phrases at wide gaps."""
+    mask = binary.copy()
+    margin = int(round(3 * px_per_pt))
+    for table in tables:
+        x0, y0, x1, y1 = to_pixels(table.bbox, px_per_pt)
+        mask[max(0, y0 - margin):y1 + margin, max(0, x0 - margin):x1 + margin] = 0
+    min_height = MIN_LINE_HEIGHT_PT * px_per_pt
+    jobs = []
+    for top, bottom in imaging.text_line_bands(mask):
+        if bottom - top < min_height:
+            continue
+        band = mask[top:bottom]
+        for left, right in imaging.split_by_gaps(band, int(phrase_gap_pt * px_per_pt)):
+            if right - left >= min_height:  # a phrase is at least one character wide
+                jobs.append(LineJob((left, top, right, bottom), None))
+    return jobs
+
+
+def line_crop(gray: np.ndarray, box: PixelBox) -> np.ndarray:
+    """The line with a white margin: the recogniser reads single symbols (`/`, `=`) better with room."""
+    x0, y0, x1, y1 = box
+    crop = gray[y0:y1, x0:x1]
+    height = y1 - y0
+    pad_x = int(PAD_RATIO * height) + max(0, (height - (x1 - x0)) // 2)
+    pad_y = max(1, int(0.1 * height))
+    return np.pad(crop, ((pad_y, pad_y), (pad_x, pad_x)), constant_values=255)
+
+
+def _assemble(work, jobs: list[LineJob], readings, px_per_pt: float) -> list[TextLine]:
+    """Cell texts (lines joined in reading order) and the TextLines outside tables."""
+    by_cell: dict[int, list] = {}
+    lines: list[TextLine] = []
+    for job, reading in zip(jobs, readings):
+        if job.cell is None:
+            if reading.text.strip():
+                bbox = to_points(job.box, px_per_pt)
+                lines.append(TextLine(page=work.page.number, text=reading.text, bbox=bbox, source="ocr",
+                                      confidence=reading.confidence, font_size=round(bbox[3] - bbox[1], 1)))
+            continue
+        by_cell.setdefault(id(job.cell), []).append((job, reading))
+    for parts in by_cell.values():
+        cell = parts[0][0].cell
+        parts.sort(key=lambda p: (p[0].box[1], p[0].box[0]))
+        cell.text = "\n".join(r.text for _, r in parts)
+        cell.confidence = min(r.confidence for _, r in parts)
+        cell.source = "ocr"
+    return lines

@@ -1,0 +1,143 @@
+"""Re-reading uncertain cells of a scanned table.
+
+A cell is read again when its confidence is low, or when its text breaks what
+its column allows: a comparator that is not one of ≥ ≤ = > < 定性 (OCR reads
+≤ as `<` at low confidence), a value that is neither a number nor a
+qualitative word, a unit outside the known list, a 一级/二级 label outside the
+taxonomy. The second reading uses other crops (tighter, twice the scale,
+binarised), and, where the column has a vocabulary, recognition constrained to
+it: the probability of each allowed string under the recogniser's own
+per-frame output. What is still unsure keeps its best reading, with its
+alternatives, for repair to flag in the review list.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline import imaging
+from pipeline.config import Settings
+from pipeline.engines import symbols
+from pipeline.engines.base import ConstrainedRecognizer, Recognition
+from pipeline.model import Cell, Table
+from pipeline.repair.indicators import header_slots
+from pipeline.repair.lexicon import Lexicon, parse_number
+from pipeline.repair.text import clean_text
+
+ACCEPT_CONSTRAINED = 0.5  # a vocabulary word this probable is taken as the reading
+UPSCALE = 2.0
+
+
+def column_fields(table: Table, settings: Settings) -> tuple[int, dict[int, str]]:
+    """(header row, column → indicator field) from the table's indicator header, if it has one."""
+    for row in table.rows():
+        probe = [c.model_copy(update={"text": clean_text(c.text)}) for c in row]
+        for form in settings.forms:
+            slots = header_slots(probe, form.indicator_columns)
+            if slots:
+                return row[0].row, {col: s.field for s in slots for col in range(s.col_start, s.col_end)}
+    return -1, {}
+
+
+def vocabulary(field: str, lex: Lexicon) -> list[str]:
+    vocab = lex.vocab
+    if field == "comparator":
+        return sorted(set(vocab.comparators))
+    if field == "unit":
+        return sorted(set(vocab.units) | set(vocab.empty_units))
+    if field in ("level1", "level2"):
+        names = set(vocab.taxonomy) | {c for cs in vocab.taxonomy.values() for c in cs} | set(vocab.synonyms)
+        return sorted(names | set(vocab.placeholders))
+    return []
+
+
+def breaks_column(text: str, field: str | None, lex: Lexicon) -> bool:
+    if not text or field is None:
+        return False
+    if field == "comparator":
+        return lex.comparator(text) is None
+    if field == "unit":
+        return not (lex.is_unit(text) or lex.is_empty_unit(text))
+    if field == "value":
+        core = text.lstrip("≥≤=<>").rstrip("%")
+        return parse_number(core) is None and not lex.is_qualitative(text) and not lex.is_placeholder(text)
+    if field in ("level1", "level2"):
+        return lex.taxonomy_label(text) is None and not lex.is_placeholder(text)
+    # free-text columns: punctuation alone is a misread placeholder or noise
+    return not any(ch.isalnum() for ch in text) and not lex.is_placeholder(text)
+
+
+def alternative_crops(gray: np.ndarray, box) -> list[np.ndarray]:
+    """The same line, prepared differently: tighter and larger; and binarised."""
+    from pipeline.stages.ocr import line_crop
+
+    crop = line_crop(gray, box)
+    big = cv2.resize(crop, None, fx=UPSCALE, fy=UPSCALE, interpolation=cv2.INTER_CUBIC)
+    stretched = cv2.normalize(big, None, 0, 255, cv2.NORM_MINMAX)
+    _, otsu = cv2.threshold(stretched, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return [stretched, otsu]
+
+
+def _ink(gray: np.ndarray, box) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    crop = gray[y0:y1, x0:x1]
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return ink
+
+
+def reread_page(work, tables: list[Table], jobs, readings: list[Recognition], engine, settings: Settings) -> None:
+    lex = Lexicon(settings.vocabulary)
+    threshold = settings.ocr.uncertain_below
+    lines_of: dict[int, list] = {}
+    for job, reading in zip(jobs, readings):
+        if job.cell is not None:
+            lines_of.setdefault(id(job.cell), []).append((job, reading))
+    for table in tables:
+        header_row, fields = column_fields(table, settings)
+        for cell in table.cells:
+            parts = lines_of.get(id(cell))
+            if not parts:
+                continue
+            field = fields.get(cell.col) if cell.row > header_row else None
+            if cell.confidence >= threshold and not breaks_column(clean_text(cell.text), field, lex):
+                continue
+            _reread_cell(work.gray, cell, parts, field, engine, lex, threshold)
+
+
+def _reread_cell(gray, cell: Cell, parts, field: str | None, engine, lex: Lexicon, threshold: float) -> None:
+    parts.sort(key=lambda p: (p[0].box[1], p[0].box[0]))
+    texts, confidences, others = [], [], []
+    for job, first in parts:
+        candidates = [first]
+        if first.confidence < threshold or len(parts) == 1:
+            candidates += engine.recognize(alternative_crops(gray, job.box))
+        shape = (symbols.read_comparator(_ink(gray, job.box)) if field == "comparator"
+                 else symbols.read_slash(_ink(gray, job.box)))
+        if shape is not None:
+            candidates.append(shape)
+        best = max(candidates, key=lambda r: (not breaks_column(clean_text(r.text), field, lex), r.confidence))
+        texts.append(best.text)
+        confidences.append(best.confidence)
+        others += [(r.text, round(r.confidence, 3)) for r in candidates if r.text != best.text]
+    text, confidence = "\n".join(texts), min(confidences)
+    words = vocabulary(field, lex) if field else []
+    if words and len(parts) == 1 and isinstance(engine, ConstrainedRecognizer):
+        job = parts[0][0]
+        from pipeline.stages.ocr import line_crop
+
+        scored = engine.score_candidates(line_crop(gray, job.box), words)
+        if scored and scored[0][1] >= ACCEPT_CONSTRAINED and (
+                breaks_column(clean_text(text), field, lex) or scored[0][1] > confidence):
+            if scored[0][0] != text:
+                others.append((text, round(confidence, 3)))
+            text, confidence = scored[0]
+            others += [(w, round(p, 3)) for w, p in scored[1:3] if p > 0.01]
+    seen, alternatives = {text}, []
+    for alt_text, alt_conf in sorted(others, key=lambda o: -o[1]):
+        if alt_text not in seen:
+            seen.add(alt_text)
+            alternatives.append((alt_text, alt_conf))
+    cell.text, cell.confidence, cell.alternatives = text, round(float(confidence), 4), alternatives[:3]
+    if breaks_column(clean_text(text), field, lex):
+        cell.confidence = min(cell.confidence, threshold / 2)  # never silently wrong

@@ -1,0 +1,116 @@
+"""The scanned path up to OCR: pixels, upright and clean, and the ruled grid.
+
+Page steps (see pages.PAGE_STEPS): rasterise → preprocess → find_grid. Each
+returns at once for a page that is not scanned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from pipeline import imaging
+from pipeline.config import Settings
+from pipeline.engines import grid, registry
+from pipeline.errors import CorruptInput, InputError
+from pipeline.model import Page
+
+MIN_PLAUSIBLE_DPI = 50  # images claiming less have a placeholder resolution, not a real one
+
+
+def image_pages(path: Path, settings: Settings, make) -> Iterator:
+    """Each frame of an image file (PNG, JPEG, multi-page TIFF) as a scanned page."""
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, per frame, with a clear message
+    limit = settings.scan.max_image_pixels
+    try:
+        image = Image.open(path)
+    except (UnidentifiedImageError, OSError) as exc:
+        raise CorruptInput(f"{path}: not a readable image ({exc})") from exc
+    with image:
+        for index, frame in enumerate(ImageSequence.Iterator(image)):
+            width, height = frame.size
+            if width * height > limit:
+                raise InputError(f"{path}: page {index + 1} is {width}×{height} pixels, over the "
+                                 f"{limit:,}-pixel limit (scan.max_image_pixels); refusing a possible "
+                                 f"decompression bomb")
+            dpi = float((frame.info.get("dpi") or (0,))[0] or 0)
+            if dpi < MIN_PLAUSIBLE_DPI:
+                dpi = float(settings.scan.default_image_dpi)
+            try:
+                rgb = np.asarray(frame.convert("RGB"))
+            except OSError as exc:
+                raise CorruptInput(f"{path}: page {index + 1} cannot be decoded ({exc})") from exc
+            page = Page(number=index + 1, scanned=True, dpi=dpi,
+                        width=width * 72 / dpi, height=height * 72 / dpi)
+            yield make(page=page, path=path, index=index, image=np.ascontiguousarray(rgb[:, :, ::-1]))
+
+
+def rasterise(work, settings: Settings):
+    if not work.page.scanned or work.image is not None:
+        return work
+    dpi = settings.scan.dpi
+    raster = registry.rasterizer("pdfium", password=settings.password)
+    work.image = raster.render(work.path, work.index, dpi)
+    work.page.dpi = float(dpi)
+    return work
+
+
+def preprocess(work, settings: Settings):
+    """Upright, deskewed, seal ink removed: the grey image every later step reads."""
+    if not work.page.scanned:
+        return work
+    image = work.image
+    gray = imaging.suppress_seals(image) if settings.scan.suppress_seals else imaging.to_gray(image)
+    if imaging.is_sideways(gray):
+        image, gray = imaging.rotate90(image, 1), imaging.rotate90(gray, 1)
+        work.page.rotation = 90
+    if _upside_down(gray, settings):
+        image, gray = imaging.rotate90(image, 2), imaging.rotate90(gray, 2)
+        work.page.rotation = (work.page.rotation + 180) % 360
+    if settings.scan.deskew:
+        angle = imaging.estimate_skew(gray)
+        if 0.05 <= abs(angle) <= settings.scan.max_skew_degrees:
+            image, gray = imaging.deskew(image, angle), imaging.deskew(gray, angle)
+            work.page.skew = round(angle, 3)
+    work.image, work.gray = image, gray
+    height, width = gray.shape[:2]
+    scale = 72.0 / work.page.dpi
+    work.page.width, work.page.height = width * scale, height * scale
+    return work
+
+
+def _upside_down(gray: np.ndarray, settings: Settings) -> bool:
+    """180° cannot be told from ruling lines; ask the OCR engine's classifier, if it has one."""
+    engine = registry.ocr_engine(settings.ocr.engine, **settings.ocr.options)
+    if not hasattr(engine, "upside_down"):
+        return False
+    samples = _sample_lines(gray, count=8)
+    return bool(samples) and engine.upside_down(samples) > 0.5
+
+
+def _sample_lines(gray: np.ndarray, count: int) -> list[np.ndarray]:
+    """A few of the page's widest text runs, as crops for the orientation classifier."""
+    binary = imaging.binarize(gray)
+    runs = []
+    for top, bottom in imaging.text_line_bands(binary):
+        if bottom - top < 8:
+            continue
+        for left, right in imaging.split_by_gaps(binary[top:bottom], max(8, (bottom - top) // 2)):
+            if right - left > 2 * (bottom - top):  # a phrase, not a ruling stub or a speck
+                runs.append((right - left, (left, top, right, bottom)))
+    runs.sort(reverse=True)
+    return [gray[y0:y1, x0:x1] for _, (x0, y0, x1, y1) in runs[:count]]
+
+
+def find_grid(work, settings: Settings):
+    if not work.page.scanned:
+        return work
+    scale = 72.0 / work.page.dpi
+    tables = grid.detect_tables(work.gray, work.page.dpi)
+    work.grid = tables
+    work.page.blocks = [grid.to_model_table(t, work.page.number, scale) for t in tables]
+    return work

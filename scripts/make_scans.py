@@ -1,0 +1,673 @@
+"""Make realistic "scans" of the digital sample PDFs.
+
+Real 绩效目标表 arrive as scans: stamped with the unit's red seal, signed by
+hand, skewed, photocopied, saved as image-only PDFs or loose JPEG/TIFF files.
+This script turns the committed digital samples `sample_pdfs/*.pdf` (8 forms
+on 9 pages, already signed) into such scans, so the scan path of the pipeline
+can be tested against the same ground truth `tests/truth/justice_2026.json`.
+
+Run it from the repository root:
+
+    .venv/bin/python scripts/make_scans.py        # or: make scans
+
+It needs pypdfium2, pdfplumber, pillow, numpy and opencv-python-headless
+(`pip install -e .[samples]`) and the CJK fonts
+
+    apt-get install fonts-wqy-zenhei fonts-arphic-ukai fonts-arphic-uming
+
+(WenQuanYi Zen Hei letters the seal and the date stamp; the handwritten
+signatures in AR PL UKai are already in the digital samples, made by
+scripts/make_samples.py with the same fonts).
+
+Every random choice comes from a NumPy generator seeded with a CRC of the
+set/file/page name, and the writers get fixed dates, so a rerun gives
+byte-identical files.
+
+Two stages, as on a real desk:
+
+1. the *paper*: the digital page rendered, then stamped -- a red seal over the
+   unit name of `填报单位（盖章）：…`, on some pages a second one over a table
+   cell, on two pages a blue ballpoint mark -- and tinted. The paper is the
+   same in every output set (seal position, rotation and ink texture are
+   seeded by the page alone), so a seal covers the same cells everywhere;
+2. the *scan*: skew and offset, uneven lighting, greyscale/photocopy
+   contrast, dust specks, optical blur, sensor noise, JPEG compression --
+   drawn per set and page.
+
+What it writes under `sample_pdfs/scans/`:
+
+* 200dpi/<stem>_scan200.pdf       image-only PDFs, colour, 200 dpi, one per input
+* 150dpi_grey/<stem>_scan150g.pdf image-only PDFs, greyscale photocopy, 150 dpi
+* loose/justice_projects_bundle_300dpi.tif   forms 1-4, multi-page TIFF, grey
+* loose/<stem>_photo.jpg          phone-photo-like colour JPEGs, 250 dpi
+  (justice_department_2026_photo_p1.jpg / _p2.jpg for the 2-page form)
+* loose/xingzheng_zhifa_peixun_2026_rot90.jpg  a sideways scan (90° clockwise)
+* scans.json                      per file and page: the degradations drawn,
+  and where every seal is (page points and the table cells under it)
+
+Note: the rot90 file repeats the 行政执法人员培训费 form that
+`xingzheng_zhifa_peixun_2026_photo.jpg` already holds, so `loose/` has 9
+form images of the 8 forms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pdfplumber
+import pypdfium2 as pdfium
+from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC_DIR = ROOT / "sample_pdfs"
+OUT_DIR = SRC_DIR / "scans"
+
+BOLD_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+UNIT = "株洲市渌口区司法局"
+PT_PER_CM = 72 / 2.54
+SEAL_DIAMETER_PT = 4.0 * PT_PER_CM        # a 4 cm 公章
+
+SEAL_RED = np.array([0.86, 0.12, 0.16], np.float32)    # 印泥, before multiply
+BLUE_INK = np.array([0.12, 0.22, 0.72], np.float32)    # ballpoint / stamp pad
+
+# Fixed dates so the PDF writer gives identical bytes on every run.
+FIXED_TIME = datetime.datetime(2026, 1, 20, 9, 0, 0).timetuple()
+
+SOURCES = [  # stem -> pages; 8 forms, the department form spans 2 pages
+    "justice_projects_bundle",
+    "zhengfu_falv_guwen_2026",
+    "xingzheng_zhifa_peixun_2026",
+    "falv_yuanzhu_2026",
+    "justice_department_2026",
+]
+
+
+def seeded(*parts) -> np.random.Generator:
+    """A generator seeded by a stable name (Python's hash() is salted per run)."""
+    return np.random.default_rng(zlib.crc32("/".join(map(str, parts)).encode()))
+
+
+# ====================================================================== paper
+# Which extra marks each physical sheet carries. The seal over the unit name is
+# added on every page that prints 填报单位; these are the cells stamped as well
+# (row: the text of a cell in that row, col: the column header or index) and
+# the blue marks. Chosen by hand so the report below is exact.
+
+@dataclass(frozen=True)
+class CellSeal:
+    row: str
+    col: str | int
+
+
+@dataclass
+class PageMarks:
+    cell_seals: list[CellSeal] = field(default_factory=list)
+    blue: str | None = None            # "tick" (ballpoint tick + initials) or "date_stamp"
+
+
+MARKS: dict[tuple[str, int], PageMarks] = {
+    ("justice_projects_bundle", 0): PageMarks([CellSeal("年度本级预算金额", 1)]),     # amount "10"
+    ("justice_projects_bundle", 1): PageMarks(blue="tick"),
+    ("justice_projects_bundle", 2): PageMarks([CellSeal("安置帮教人数在册人数", "度量单位")]),
+    ("zhengfu_falv_guwen_2026", 0): PageMarks([CellSeal("年度本级预算金额", 1)]),     # the blank amount
+    ("falv_yuanzhu_2026", 0): PageMarks([CellSeal("年初预算金额", "指标值")]),
+    ("justice_department_2026", 1): PageMarks([CellSeal("保障公民的合法权益", "指标值")],
+                                              blue="date_stamp"),
+}
+
+
+def norm(text: str | None) -> str:
+    return (text or "").replace("\n", "").strip()
+
+
+@dataclass
+class Grid:
+    """One pdfplumber table: cell boxes (pt, top-left origin) and their text."""
+
+    boxes: list[list[tuple | None]]
+    texts: list[list[str]]
+    header_row: int | None             # the 一级指标/二级指标/三级指标 row, if on this page
+    columns: dict[str, int]            # header text -> column index
+
+    def row_label(self, r: int) -> str:
+        """三级指标 text of an indicator row, else the first text in the row."""
+        if r == self.header_row:
+            return "header"
+        col3 = self.columns.get("三级指标")
+        if col3 is not None and (self.header_row is None or r > self.header_row) and self.texts[r][col3]:
+            return self.texts[r][col3]
+        return next((t for t in self.texts[r] if t), "")
+
+    def col_label(self, r: int, c: int) -> str:
+        """Header of an indicator column; above the header, "label" or "value"."""
+        if self.columns and (self.header_row is None or r >= self.header_row):
+            return next((k for k, v in self.columns.items() if v == c), f"col{c}")
+        return "label" if c == 0 else "value"
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        for r, row in enumerate(self.boxes):
+            for c, b in enumerate(row):
+                if b and b[0] <= x <= b[2] and b[1] <= y <= b[3]:
+                    return r, c
+        return None
+
+
+@dataclass
+class Layout:
+    """Where things are on one digital page, in pt."""
+
+    width: float
+    height: float
+    unit_box: tuple | None             # the unit name on the 填报单位 line
+    words: list[dict]                  # pdfplumber words: text, x0, top, x1, bottom
+    table_box: tuple
+    grid: Grid
+
+
+def read_layouts(pdf_path: Path) -> list[Layout]:
+    layouts: list[Layout] = []
+    columns: dict[str, int] = {}       # a continuation page inherits the header
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            table = page.find_tables()[0]
+            texts = [[norm(t) for t in row] for row in table.extract()]
+            boxes = [list(row.cells) for row in table.rows]
+            header_row = next((r for r, row in enumerate(texts) if "三级指标" in row), None)
+            if header_row is not None:
+                columns = {t: c for c, t in enumerate(texts[header_row]) if t}
+            unit_box = None
+            if page.search("填报单位"):
+                hits = [h for h in page.search(UNIT) if h["bottom"] < table.bbox[1]]
+                unit_box = (hits[0]["x0"], hits[0]["top"], hits[0]["x1"], hits[0]["bottom"])
+            words = page.extract_words()
+            layouts.append(Layout(float(page.width), float(page.height), unit_box, words, table.bbox,
+                                  Grid(boxes, texts, header_row, dict(columns))))
+    return layouts
+
+
+def find_cell(grid: Grid, spec: CellSeal) -> tuple[int, int]:
+    for r, row in enumerate(grid.texts):
+        if spec.row in row:
+            c = spec.col if isinstance(spec.col, int) else grid.columns[spec.col]
+            if grid.boxes[r][c] is None:
+                raise ValueError(f"{spec}: merged-away cell")
+            return r, c
+    raise ValueError(f"{spec}: no such row")
+
+
+def text_under(layout: Layout, centre: tuple, radius: float) -> list[dict]:
+    """Printed words that the seal's disc touches, with the cell they sit in.
+
+    Not every such word gets ink (the seal is mostly empty inside), but this
+    is the list of strings a reader has to recover from under red.
+    """
+    out = []
+    for w in layout.words:
+        nx = min(max(centre[0], w["x0"]), w["x1"])      # nearest point of the word box
+        ny = min(max(centre[1], w["top"]), w["bottom"])
+        if math.hypot(nx - centre[0], ny - centre[1]) >= radius:
+            continue
+        item = {"text": w["text"]}
+        rc = layout.grid.cell_at((w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2)
+        if rc:
+            item["row"], item["col"] = layout.grid.row_label(rc[0]), layout.grid.col_label(*rc)
+        out.append(item)
+    return out
+
+
+# ------------------------------------------------------------------ drawing
+
+def render(pdf_path: Path, index: int, dpi: int) -> np.ndarray:
+    """The page as float32 RGB in [0, 1]."""
+    page = pdfium.PdfDocument(str(pdf_path))[index]
+    rgb = page.render(scale=dpi / 72).to_pil().convert("RGB")
+    return np.asarray(rgb, np.float32) / 255.0
+
+
+def multiply_ink(img: np.ndarray, mask: np.ndarray, centre_px: tuple, ink: np.ndarray) -> None:
+    """Lay ink over the page like a translucent stamp: page * (1 - a*(1 - ink)).
+
+    Multiply keeps black print black under the ink, as on paper.
+    """
+    h, w = mask.shape
+    x0, y0 = int(round(centre_px[0] - w / 2)), int(round(centre_px[1] - h / 2))
+    ix0, iy0 = max(x0, 0), max(y0, 0)
+    ix1, iy1 = min(x0 + w, img.shape[1]), min(y0 + h, img.shape[0])
+    if ix0 >= ix1 or iy0 >= iy1:
+        return
+    m = mask[iy0 - y0:iy1 - y0, ix0 - x0:ix1 - x0, None]
+    img[iy0:iy1, ix0:ix1] *= 1.0 - m * (1.0 - ink)
+
+
+def smooth_field(rng: np.random.Generator, shape: tuple, sigma: float) -> np.ndarray:
+    """Blotchy low-frequency noise in [0, 1] (ink density, light falloff)."""
+    f = cv2.GaussianBlur(rng.standard_normal(shape).astype(np.float32), (0, 0), sigma)
+    return (f - f.min()) / (np.ptp(f) + 1e-6)
+
+
+def star_points(cx: float, cy: float, r_out: float) -> list[tuple]:
+    r_in = r_out * 0.382                    # a regular five-pointed star
+    pts = []
+    for k in range(10):
+        a = -math.pi / 2 + k * math.pi / 5
+        r = r_out if k % 2 == 0 else r_in
+        pts.append((cx + r * math.cos(a), cy + r * math.sin(a)))
+    return pts
+
+
+def seal_shape(diam: float) -> Image.Image:
+    """Coverage mask (L) of a 公章: ring, star, unit name along the upper arc.
+
+    Drawn at 3x and reduced, because PIL's ellipse and polygon are not
+    antialiased.
+    """
+    ss = 3
+    D = diam * ss
+    size = int(D * 1.06) + 2
+    c = size / 2
+    img = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(img)
+    R = D / 2
+    draw.ellipse([c - R, c - R, c + R, c + R], outline=255, width=max(1, round(0.032 * D)))
+    draw.polygon(star_points(c, c, 0.175 * D), fill=255)
+
+    # Characters are tall and narrow (as engraved on seals), bold, set
+    # clockwise along ~220° of the upper arc with their feet to the centre.
+    font_px = round(0.165 * D)
+    font = ImageFont.truetype(BOLD_FONT, font_px)
+    r_text = R - 0.032 * D - 0.03 * D - font_px / 2
+    span = math.radians(220)
+    n = len(UNIT)
+    for i, ch in enumerate(UNIT):
+        glyph = Image.new("L", (font_px * 2, font_px * 2), 0)
+        ImageDraw.Draw(glyph).text((font_px, font_px), ch, font=font, fill=255, anchor="mm",
+                                   stroke_width=max(1, round(font_px * 0.045)), stroke_fill=255)
+        glyph = glyph.crop(glyph.getbbox())
+        glyph = glyph.resize((max(1, round(glyph.width * 0.78)), round(font_px * 1.05)), Image.LANCZOS)
+        phi = -span / 2 + i * span / (n - 1)          # clockwise from 12 o'clock
+        glyph = glyph.rotate(-math.degrees(phi), resample=Image.BICUBIC, expand=True)
+        gx = c + r_text * math.sin(phi) - glyph.width / 2
+        gy = c - r_text * math.cos(phi) - glyph.height / 2
+        layer = Image.new("L", img.size, 0)
+        layer.paste(glyph, (round(gx), round(gy)))
+        img = ImageChops.lighter(img, layer)
+    return img.resize((size // ss, size // ss), Image.LANCZOS)
+
+
+def seal_mask(diam_px: float, angle: float, rng: np.random.Generator) -> np.ndarray:
+    """The seal as ink coverage in [0, 1]: rotated, unevenly inked, pitted."""
+    shape = seal_shape(diam_px).rotate(angle, resample=Image.BICUBIC, expand=True)
+    m = np.asarray(shape, np.float32) / 255.0
+    return ink_texture(m, rng, diam_px / 12, bleed=max(0.5, diam_px / 500)) * 0.9
+
+
+def ink_texture(m: np.ndarray, rng: np.random.Generator, blotch: float, bleed: float) -> np.ndarray:
+    """A hand stamp never inks evenly: one side pressed harder, blotches,
+    tiny unprinted pits, and the ink bleeds a little into the paper."""
+    density = 0.55 + 0.45 * smooth_field(rng, m.shape, blotch)
+    yy, xx = np.mgrid[0:m.shape[0], 0:m.shape[1]].astype(np.float32)
+    yy, xx = yy / m.shape[0], xx / m.shape[1]
+    a = rng.uniform(0, 2 * math.pi)
+    tilt = 0.85 + 0.3 * (np.cos(a) * (xx - 0.5) + np.sin(a) * (yy - 0.5))
+    pits = rng.random(m.shape) < 0.06
+    pits = cv2.GaussianBlur(pits.astype(np.float32), (0, 0), 0.7) > 0.2
+    m = m * np.clip(density * tilt, 0.3, 1.0) * np.where(pits, 0.35, 1.0)
+    return np.clip(cv2.GaussianBlur(m, (0, 0), bleed), 0, 1)
+
+
+def blue_tick_mask(scale: float, rng: np.random.Generator) -> np.ndarray:
+    """A ballpoint tick followed by a looped initials scribble (pt units * scale)."""
+    ss = 3
+    w, h = int(110 * scale * ss), int(40 * scale * ss)
+    img = Image.new("L", (w, h), 0)
+    d = ImageDraw.Draw(img)
+    u = scale * ss
+    jitter = lambda: rng.normal(0, 0.4) * u  # noqa: E731 - a hand is never exact
+    tick = [(4 * u, 18 * u), (9 * u, 24 * u), (12 * u + jitter(), 30 * u), (22 * u, 14 * u),
+            (34 * u + jitter(), 3 * u)]
+    width = max(1, round(0.9 * u))
+    d.line(tick, fill=255, width=width, joint="curve")
+    # initials: a prolate cycloid -- loops like quick cursive
+    t = np.linspace(0, 5.2 * math.pi, 220)
+    xs = 42 * u + t / (5.2 * math.pi) * 60 * u - 7 * u * np.sin(t)
+    ys = 20 * u - 9 * u * np.cos(t) * (1 - t / (8 * math.pi)) + 3 * u * np.sin(0.5 * t)
+    d.line(list(zip(xs.tolist(), ys.tolist())), fill=255, width=width, joint="curve")
+    img = img.resize((w // ss, h // ss), Image.LANCZOS)
+    return np.asarray(img, np.float32) / 255.0 * 0.9
+
+
+def date_stamp_mask(scale: float, rng: np.random.Generator) -> np.ndarray:
+    """A blue 收文 date stamp: double-ruled box, office, date, 收讫."""
+    ss = 3
+    u = scale * ss
+    w, h = int(120 * u), int(58 * u)
+    img = Image.new("L", (w, h), 0)
+    d = ImageDraw.Draw(img)
+    lw = max(1, round(1.2 * u))
+    d.rounded_rectangle([lw, lw, w - lw, h - lw], radius=6 * u, outline=255, width=lw)
+    d.rounded_rectangle([4 * u, 4 * u, w - 4 * u, h - 4 * u], radius=4 * u, outline=255,
+                        width=max(1, lw // 2))
+    font = ImageFont.truetype(BOLD_FONT, round(10 * u))
+    big = ImageFont.truetype(BOLD_FONT, round(13 * u))
+    d.text((w / 2, 15 * u), "渌口区财政局", font=font, fill=255, anchor="mm")
+    d.text((w / 2, 30 * u), "2026.01.20", font=big, fill=255, anchor="mm")
+    d.text((w / 2, 45 * u), "收  讫", font=font, fill=255, anchor="mm")
+    img = img.resize((w // ss, h // ss), Image.LANCZOS).rotate(
+        rng.uniform(-6, 6), resample=Image.BICUBIC, expand=True)
+    m = np.asarray(img, np.float32) / 255.0
+    return ink_texture(m, rng, 8 * scale, bleed=0.5) * 0.85
+
+
+def bottom_free_spot(layout: Layout, need_h: float) -> tuple[float, float] | None:
+    """Centre (pt) of an empty strip below the table, toward the right."""
+    top = layout.table_box[3] + 18
+    if layout.height - 40 - top < need_h:
+        return None
+    return layout.table_box[2] - 90, top + need_h / 2 + 6
+
+
+# ------------------------------------------------------------------ paper
+
+@dataclass
+class Paper:
+    image: np.ndarray                  # float RGB, the stamped sheet at some dpi
+    info: dict                         # seals and marks, in pt
+
+
+def seal_targets(layout: Layout, marks: PageMarks) -> list[tuple[str, tuple, tuple | None]]:
+    """(kind, centre in pt, table cell) of every seal the sheet gets."""
+    targets = []
+    if layout.unit_box:                # the seal a clerk puts over the unit name
+        ub = layout.unit_box
+        targets.append(("unit", ((ub[0] + ub[2]) / 2, (ub[1] + ub[3]) / 2), None))
+    for spec in marks.cell_seals:
+        r, c = find_cell(layout.grid, spec)
+        b = layout.grid.boxes[r][c]
+        targets.append(("cell", ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2), (r, c)))
+    return targets
+
+
+def stamp_seals(img: np.ndarray, k: float, layout: Layout, marks: PageMarks,
+                rng: np.random.Generator, key: tuple) -> list[dict]:
+    seals = []
+    for kind, (cx, cy), cell in seal_targets(layout, marks):
+        # a hand stamp lands a few points off and turned a little
+        cx, cy = cx + rng.normal(0, 3), cy + rng.normal(0, 2)
+        angle = float(rng.uniform(-15, 15))
+        mask = seal_mask(SEAL_DIAMETER_PT * k, angle, seeded("seal-ink", *key, kind))
+        multiply_ink(img, mask, (cx * k, cy * k), SEAL_RED)
+        entry = {"over": "unit name (填报单位 line)" if kind == "unit" else "table cell",
+                 "centre_pt": [round(cx, 1), round(cy, 1)], "diameter_pt": round(SEAL_DIAMETER_PT, 1),
+                 "rotation_deg": round(angle, 1)}
+        if cell:
+            r, c = cell
+            entry["cell"] = {"row": layout.grid.row_label(r), "col": layout.grid.col_label(r, c),
+                             "text": layout.grid.texts[r][c]}
+        entry["text_under"] = text_under(layout, (cx, cy), SEAL_DIAMETER_PT / 2)
+        seals.append(entry)
+    return seals
+
+
+def stamp_blue(img: np.ndarray, k: float, layout: Layout, kind: str, key: tuple) -> dict:
+    """Blue ink as colour noise, in blank paper below the table (never over print)."""
+    mask = (blue_tick_mask if kind == "tick" else date_stamp_mask)(k, seeded("blue", *key))
+    spot = bottom_free_spot(layout, mask.shape[0] / k)
+    if spot is None:
+        raise ValueError(f"{key}: no free space for the blue mark")
+    multiply_ink(img, mask, (spot[0] * k, spot[1] * k), BLUE_INK)
+    return {"kind": kind, "centre_pt": [round(spot[0], 1), round(spot[1], 1)],
+            "size_pt": [round(mask.shape[1] / k), round(mask.shape[0] / k)],
+            "where": "empty area below the table"}
+
+
+def make_paper(stem: str, index: int, layout: Layout, dpi: int) -> Paper:
+    """Render one page and stamp it; the same marks at every dpi."""
+    img = render(SRC_DIR / f"{stem}.pdf", index, dpi)
+    k = dpi / 72
+    rng = seeded("paper", stem, index)
+    marks = MARKS.get((stem, index), PageMarks())
+    seals = stamp_seals(img, k, layout, marks, rng, (stem, index))
+    blue = stamp_blue(img, k, layout, marks.blue, (stem, index)) if marks.blue else None
+    # off-white office paper
+    tint = np.array([1.0, rng.uniform(0.975, 0.99), rng.uniform(0.93, 0.965)], np.float32)
+    img *= tint
+    return Paper(img, {"seals": seals, "blue_mark": blue,
+                       "paper_tint": [round(float(t), 3) for t in tint]})
+
+
+# ====================================================================== scan
+
+@dataclass(frozen=True)
+class Profile:
+    """How one output set is scanned (ranges are drawn per page)."""
+
+    name: str
+    dpi: int
+    grey: bool
+    angle: tuple[float, float]         # |skew| in degrees
+    shift_pt: float                    # max offset of the sheet on the glass
+    blur_200: tuple[float, float]      # Gaussian sigma at 200 dpi (scaled with dpi)
+    noise: tuple[float, float]         # sensor noise sigma, in [0, 1] units
+    specks_per_mpx: tuple[int, int]    # dust / toner specks
+    quality: tuple[int, int]           # JPEG quality
+    lighting: str                      # "scanner" (gradient) or "photo" (vignette)
+    fill: tuple[int, int, int]         # what the scanner sees beyond the sheet
+
+
+SCAN200 = Profile("200dpi", 200, False, (0.3, 1.6), 6, (0.5, 1.0), (0.010, 0.020), (40, 120),
+                  (65, 75), "scanner", (238, 238, 236))
+SCAN150G = Profile("150dpi_grey", 150, True, (0.3, 1.6), 6, (0.5, 0.8), (0.015, 0.025), (150, 300),
+                   (60, 70), "scanner", (225, 225, 225))
+TIFF300 = Profile("loose_tiff", 300, True, (0.2, 1.2), 5, (0.5, 0.8), (0.008, 0.014), (30, 80),
+                  (60, 60), "scanner", (240, 240, 240))
+PHOTO250 = Profile("loose_photo", 250, False, (1.0, 2.0), 10, (0.7, 1.0), (0.012, 0.020), (10, 40),
+                   (68, 74), "photo", (205, 200, 190))
+ROT200 = Profile("loose_rot90", 200, False, (0.3, 1.0), 6, (0.5, 0.8), (0.010, 0.018), (40, 100),
+                 (70, 70), "scanner", (238, 238, 236))
+
+
+def skew(img: np.ndarray, angle: float, shift_px: tuple, fill: tuple) -> np.ndarray:
+    """Rotate the sheet about the page centre and slide it; the frame stays A4."""
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    m[:, 2] += shift_px
+    border = tuple(float(v) / 255 for v in fill)
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=border)
+
+
+def lighting(shape: tuple, kind: str, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+    """A smooth brightness field (multiplied in): scanner lamp falloff or phone vignette."""
+    h, w = shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    xx, yy = xx / w - 0.5, yy / h - 0.5
+    a = rng.uniform(0, 2 * math.pi)
+    ramp = np.cos(a) * xx + np.sin(a) * yy          # -0.7 .. 0.7
+    if kind == "scanner":
+        depth = rng.uniform(0.04, 0.09)             # lamp/lid falloff across the sheet
+        field_ = 1.0 - depth * (ramp + 0.7) / 1.4
+        info = {"gradient_deg": round(math.degrees(a)), "gradient_depth": round(depth, 3)}
+    else:
+        cx, cy = rng.uniform(-0.15, 0.15, 2)
+        vig = rng.uniform(0.25, 0.4)               # darker corners, light from one side
+        depth = rng.uniform(0.08, 0.14)
+        r2 = ((xx - cx) ** 2 + (yy - cy) ** 2) / 0.5
+        field_ = (1.0 - vig * r2) * (1.0 - depth * (ramp + 0.7) / 1.4) * 1.03
+        info = {"vignette": round(vig, 3), "gradient_deg": round(math.degrees(a)),
+                "gradient_depth": round(depth, 3)}
+    return np.clip(field_, 0.5, 1.05).astype(np.float32), info
+
+
+def photocopy(grey: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+    """Photocopier look: crushed blacks, blown-out paper, one faint drum streak."""
+    black, white = rng.uniform(0.06, 0.12), rng.uniform(0.86, 0.92)
+    out = np.clip((grey - black) / (white - black), 0, 1) ** 1.15
+    x = int(rng.integers(grey.shape[1] // 8, grey.shape[1] * 7 // 8))
+    streak = np.exp(-((np.arange(grey.shape[1]) - x) / 2.0) ** 2).astype(np.float32) * 0.07
+    out = out * (1 - streak[None, :])
+    return out, {"contrast_black": round(black, 3), "contrast_white": round(white, 3), "streak_x_px": x}
+
+
+def specks(img: np.ndarray, per_mpx: int, rng: np.random.Generator) -> int:
+    """Dust on the glass: small dark dots; a few white dropouts inside the print."""
+    h, w = img.shape[:2]
+    n = int(per_mpx * h * w / 1e6)
+    ys, xs = rng.integers(0, h - 2, n), rng.integers(0, w - 2, n)
+    big = rng.random(n) < 0.3
+    dark = rng.uniform(0.15, 0.55, n).astype(np.float32)
+    for y, x, b, v in zip(ys, xs, big, dark):
+        img[y:y + 1 + b, x:x + 1 + b] = np.minimum(img[y:y + 1 + b, x:x + 1 + b], v)
+    ws = rng.integers(0, [h, w], (n // 4, 2))       # salt
+    img[ws[:, 0], ws[:, 1]] = np.maximum(img[ws[:, 0], ws[:, 1]], 0.9)
+    return n
+
+
+def scan(paper: Paper, profile: Profile, rng: np.random.Generator) -> tuple[Image.Image, dict]:
+    """The scanner stage; returns the 8-bit image and what was done."""
+    k = profile.dpi / 72
+    angle = float(rng.uniform(*profile.angle) * rng.choice([-1, 1]))
+    shift = rng.uniform(-profile.shift_pt, profile.shift_pt, 2) * k
+    img = skew(paper.image, angle, tuple(shift), profile.fill)
+    info: dict = {"skew_deg": round(angle, 2), "offset_px": [round(float(s)) for s in shift]}
+
+    light, info["lighting"] = lighting(img.shape, profile.lighting, rng)
+    img = img * light[..., None]
+
+    if profile.grey:
+        img = img @ np.array([0.299, 0.587, 0.114], np.float32)     # a red seal turns grey
+        img, info["photocopy"] = photocopy(img, rng)
+
+    info["specks"] = specks(img, int(rng.integers(*profile.specks_per_mpx, endpoint=True)), rng)
+    sigma = float(rng.uniform(*profile.blur_200))
+    img = cv2.GaussianBlur(img, (0, 0), sigma * profile.dpi / 200)
+    info["blur_sigma_px"] = round(sigma * profile.dpi / 200, 2)
+    noise = float(rng.uniform(*profile.noise))
+    img = img + rng.standard_normal(img.shape, np.float32) * noise
+    info["noise_sigma"] = round(noise * 255, 1)
+
+    out = Image.fromarray((np.clip(img, 0, 1) * 255 + 0.5).astype(np.uint8), "L" if profile.grey else "RGB")
+    return out, info
+
+
+# ==================================================================== writers
+
+def page_count(stem: str) -> int:
+    return len(pdfium.PdfDocument(str(SRC_DIR / f"{stem}.pdf")))
+
+
+class Scanner:
+    """Caches layouts and papers so each sheet is stamped once per dpi."""
+
+    def __init__(self) -> None:
+        self.layouts = {stem: read_layouts(SRC_DIR / f"{stem}.pdf") for stem in SOURCES}
+        self.papers: dict[tuple, Paper] = {}
+
+    def paper(self, stem: str, index: int, dpi: int) -> Paper:
+        key = (stem, index, dpi)
+        if key not in self.papers:
+            self.papers = {k: v for k, v in self.papers.items() if k[2] == dpi}  # bound memory
+            self.papers[key] = make_paper(stem, index, self.layouts[stem][index], dpi)
+        return self.papers[key]
+
+    def scan(self, stem: str, index: int, profile: Profile) -> tuple[Image.Image, dict]:
+        paper = self.paper(stem, index, profile.dpi)
+        image, info = scan(paper, profile, seeded(profile.name, stem, index))
+        return image, {"source": f"{stem}.pdf", "source_page": index + 1, **paper.info, "scan": info}
+
+
+def save_pdf(images: list[Image.Image], path: Path, dpi: int, quality: int) -> None:
+    """Image-only PDF, one JPEG (DCTDecode) per page, page size = pixels / dpi."""
+    images[0].save(path, "PDF", save_all=True, append_images=images[1:], resolution=float(dpi),
+                   quality=quality, creationDate=FIXED_TIME, modDate=FIXED_TIME,
+                   producer="make_scans.py", title=path.stem)
+
+
+def write_pdf_set(sc: Scanner, profile: Profile, folder: str, suffix: str, manifest: dict) -> None:
+    out = OUT_DIR / folder
+    out.mkdir(parents=True, exist_ok=True)
+    for stem in SOURCES:
+        quality = int(seeded(profile.name, stem, "jpeg").integers(*profile.quality, endpoint=True))
+        images, pages = [], []
+        for i in range(page_count(stem)):
+            image, info = sc.scan(stem, i, profile)
+            images.append(image)
+            pages.append(info)
+        path = out / f"{stem}{suffix}.pdf"
+        save_pdf(images, path, profile.dpi, quality)
+        manifest[str(path.relative_to(OUT_DIR))] = {"dpi": profile.dpi, "mode": images[0].mode,
+                                                     "jpeg_quality": quality, "pages": pages}
+
+
+def write_loose(sc: Scanner, manifest: dict) -> None:
+    out = OUT_DIR / "loose"
+    out.mkdir(parents=True, exist_ok=True)
+
+    # the 4-page bundle as one multi-page greyscale TIFF, JPEG-compressed
+    stem = "justice_projects_bundle"
+    scanned = [sc.scan(stem, i, TIFF300) for i in range(page_count(stem))]
+    path = out / f"{stem}_300dpi.tif"
+    q = TIFF300.quality[0]
+    scanned[0][0].save(path, save_all=True, append_images=[im for im, _ in scanned[1:]],
+                       compression="jpeg", quality=q, dpi=(TIFF300.dpi, TIFF300.dpi))
+    manifest[str(path.relative_to(OUT_DIR))] = {"dpi": TIFF300.dpi, "mode": "L", "jpeg_quality": q,
+                                                "pages": [info for _, info in scanned]}
+
+    # each single-form PDF photographed (the department form: both pages)
+    for stem in SOURCES[1:]:
+        n = page_count(stem)
+        for i in range(n):
+            image, info = sc.scan(stem, i, PHOTO250)
+            q = int(seeded(PHOTO250.name, stem, i, "jpeg").integers(*PHOTO250.quality, endpoint=True))
+            name = f"{stem}_photo.jpg" if n == 1 else f"{stem}_photo_p{i + 1}.jpg"
+            image.save(out / name, quality=q, dpi=(PHOTO250.dpi, PHOTO250.dpi))
+            manifest[f"loose/{name}"] = {"dpi": PHOTO250.dpi, "mode": "RGB", "jpeg_quality": q,
+                                         "pages": [info]}
+
+    # a sideways scan: the sheet went in turned 90° (text runs top to bottom)
+    stem = "xingzheng_zhifa_peixun_2026"
+    image, info = sc.scan(stem, 0, ROT200)
+    image = image.transpose(Image.Transpose.ROTATE_270)             # 90° clockwise
+    info["scan"]["rotated"] = "90° clockwise"
+    name = f"{stem}_rot90.jpg"
+    image.save(out / name, quality=ROT200.quality[0], dpi=(ROT200.dpi, ROT200.dpi))
+    manifest[f"loose/{name}"] = {"dpi": ROT200.dpi, "mode": "RGB", "jpeg_quality": ROT200.quality[0],
+                                 "pages": [info]}
+
+
+SETS = ("200dpi", "150dpi_grey", "loose")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
+    args = parser.parse_args()
+    if not Path(BOLD_FONT).exists():
+        raise SystemExit(f"missing font {BOLD_FONT}: apt-get install fonts-wqy-zenhei "
+                         "fonts-arphic-ukai fonts-arphic-uming")
+
+    sc = Scanner()
+    manifest_path = OUT_DIR / "scans.json"
+    manifest = json.loads(manifest_path.read_text("utf-8")) if manifest_path.exists() else {}
+    if "200dpi" in args.sets:
+        write_pdf_set(sc, SCAN200, "200dpi", "_scan200", manifest)
+    if "150dpi_grey" in args.sets:
+        write_pdf_set(sc, SCAN150G, "150dpi_grey", "_scan150g", manifest)
+    if "loose" in args.sets:
+        write_loose(sc, manifest)
+    manifest = dict(sorted(manifest.items()))
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    for path in sorted(OUT_DIR.rglob("*")):
+        if path.is_file():
+            print(f"{path.stat().st_size / 1e6:6.2f} MB  {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
