@@ -50,9 +50,12 @@ class ScanSettings(_Strict):
 class OcrSettings(_Strict):
     engine: str = "rapidocr"  # rapidocr | paddle
     options: dict[str, Any] = Field(default_factory=dict)  # passed to the engine
-    min_ink: float = 0.004  # share of dark pixels below which a cell is empty (never recognised)
+    min_ink_pt2: float = 4.0  # a cell with less ink than this (pt², a `/` has more) is empty, never read
     uncertain_below: float = 0.80  # confidence under which a cell is re-read, then flagged
     reread: bool = True
+    # a known name replaces a near-identical reading when the recogniser gives it at least this
+    # share of the reading's probability (a list prior times the OCR likelihood)
+    known_name_min_ratio: float = 0.001
 
 
 class OutputSettings(_Strict):
@@ -100,6 +103,8 @@ class Vocabulary(_Strict):
     empty_units: list[str]  # written for "no unit": 无, /
     placeholders: list[str]  # a cell that says "none here": /
     qualitative_values: list[str] = Field(default_factory=list)
+    # names an OCR reading may be corrected to, where the recogniser's own scores allow it
+    known_names: list[str] = Field(default_factory=list)
 
 
 class Settings(_Strict):

@@ -31,6 +31,7 @@ class Cell(BaseModel):
     confidence: float = 1.0
     page: int | None = None  # 1-based; lets a review item point at the page
     alternatives: list[tuple[str, float]] = Field(default_factory=list)  # other OCR readings
+    note: str | None = None  # why reading changed the text (e.g. a known-name correction)
 
 
 class Table(BaseModel):
@@ -64,6 +65,8 @@ class TextLine(BaseModel):
     source: TextSource = "pdf-text"
     confidence: float = 1.0
     font_size: float | None = None
+    alternatives: list[tuple[str, float]] = Field(default_factory=list)
+    note: str | None = None
 
 
 Block = Annotated[Union[TextLine, Table], Field(discriminator="kind")]

@@ -36,15 +36,19 @@ from pipeline.model import BBox, Cell, Table
 class GridSettings:
     """Tolerances of the grid detector, in points (scaled to px by dpi / 72)."""
 
-    # A run of ink at least this long along one axis is ruling. Must stay below
-    # the shortest ruling piece (the side of the smallest cell: ~20pt rows and
-    # 23pt columns on the sample forms) and above most glyph strokes (10.5pt
-    # text has strokes up to ~10pt); text strokes that survive are removed by
-    # the crossing rule below.
+    # A ruling line, once joined, is at least this long. Must stay below the
+    # shortest ruling piece (the side of the smallest cell: ~20pt rows and
+    # 23pt columns on the sample forms).
     min_line: float = 14.0
-    # Before the long opening, gaps this short along a line are closed, so a
-    # faded line that binarised as dashes still yields long runs.
-    close_gap: float = 1.5
+    # Fragments are first found as runs at least this long along one axis
+    # (a morphological opening). Shorter than min_line so that the pieces of a
+    # broken short line (a 20pt cell side with a gap in the middle) survive to
+    # be joined; glyph strokes are kept out by removing glyphs first and by
+    # the crossing rule after.
+    min_piece: float = 8.0
+    # Before the opening, gaps this short along a line are closed, so a line
+    # that binarised as dashes (faded toner, speckle) still yields runs.
+    close_gap: float = 2.5
     # A connected blob of ink no longer than this (and thicker than a line) is
     # a glyph, not ruling: body text is 9-12pt, titles 16-22pt. Removing glyphs
     # before looking for lines stops neighbouring characters' strokes from
@@ -77,6 +81,10 @@ class GridSettings:
 
 
 DEFAULT = GridSettings()
+
+# Share of its bounding box that a run of touching glyphs inks (CJK text:
+# 0.3-0.5); an L / T corner of broken ruling inks ~0.1 of its box.
+TEXT_RUN_FILL = 0.2
 
 
 @dataclass
@@ -126,7 +134,8 @@ def ruling_segments(binary: np.ndarray, dpi: float,
     binary = _drop_glyphs(binary, dpi, s)
     horizontal = _merge(_line_pieces(binary, dpi, s, horizontal=True), dpi, s)
     vertical = _merge(_line_pieces(binary, dpi, s, horizontal=False), dpi, s)
-    return _keep_crossing(horizontal, vertical, s.px(s.reach, dpi) + _half_width(dpi, s))
+    return _keep_crossing(horizontal, vertical, s.px(s.reach, dpi) + _half_width(dpi, s),
+                          s.px(s.min_line, dpi))
 
 
 def tables_from_segments(horizontal: list[geo.Segment], vertical: list[geo.Segment],
@@ -189,14 +198,21 @@ def _drop_glyphs(binary: np.ndarray, dpi: float, s: GridSettings) -> np.ndarray:
 
     A ruling line is part of a long connected component (the table's frame)
     or, where it is broken, a long *thin* fragment. A glyph is a compact
-    blob shorter than max_glyph and thicker than a line. Removing glyphs first
+    blob shorter than max_glyph and thicker than a line; glyphs that touch
+    make a densely inked run no taller than a glyph. Removing glyphs first
     stops the strokes of neighbouring characters ("度量" filling a narrow
     column) from being closed and joined into a fake ruling line.
     """
     n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    fill = stats[:, cv2.CC_STAT_AREA] / np.maximum(w * h, 1)
     longest, thinnest = np.maximum(w, h), np.minimum(w, h)
-    glyph = (longest < s.px(s.max_glyph, dpi)) & (thinnest > s.px(s.max_thickness, dpi))
+    max_glyph = s.px(s.max_glyph, dpi)
+    # glyphs, and runs of glyphs that touch (low resolution, tight spacing):
+    # text-line high and densely inked; a broken ruling corner (an L or T of
+    # thin lines) fills little of its box
+    glyph = (thinnest > s.px(s.max_thickness, dpi)) & (
+        (longest < max_glyph) | ((thinnest < max_glyph) & (fill > TEXT_RUN_FILL)))
     glyph[0] = False
     if not glyph.any():
         return binary
@@ -207,11 +223,11 @@ def _line_pieces(binary: np.ndarray, dpi: float, s: GridSettings, horizontal: bo
     """Ruling fragments along one axis as (position, start, end) in px.
 
     Close short gaps along the axis, open with a long thin kernel (only runs
-    at least min_line long survive), then each connected component is one
+    at least min_piece long survive), then each connected component is one
     piece: its position is the centroid across the line (the middle of a
     thick or slightly tilted line), its extent the bounding box along it.
     """
-    length = max(5, int(round(s.px(s.min_line, dpi))))
+    length = max(5, int(round(s.px(s.min_piece, dpi))))
     gap = max(1, int(round(s.px(s.close_gap, dpi))))
     if horizontal:
         close_k, open_k = (gap, 1), (length, 1)
@@ -242,18 +258,20 @@ def _merge(pieces: list[geo.Segment], dpi: float, s: GridSettings) -> list[geo.S
 
 
 def _keep_crossing(horizontal: list[geo.Segment], vertical: list[geo.Segment],
-                   reach: float) -> tuple[list[geo.Segment], list[geo.Segment]]:
+                   reach: float, min_line: float) -> tuple[list[geo.Segment], list[geo.Segment]]:
     """Keep lines that meet two perpendicular lines, clipped to the outermost two.
 
     A ruling line of a table always runs from one perpendicular line to
     another; an underline, a long text stroke, the flat top of a seal ring or
     a stray scratch does not. Clipping also removes the overshoot of a line
-    past the table's border. Repeated until stable, since dropping one line
+    past the table's border; what is left must still be min_line long
+    (strokes of glyphs crossing each other make tiny closed boxes, never a
+    cell-sized one). Repeated until stable, since dropping one line
     can strand another.
     """
     for _ in range(6):
-        new_h = _clip_to_crossings(horizontal, vertical, reach)
-        new_v = _clip_to_crossings(vertical, horizontal, reach)
+        new_h = _clip_to_crossings(horizontal, vertical, reach, min_line)
+        new_v = _clip_to_crossings(vertical, horizontal, reach, min_line)
         if new_h == horizontal and new_v == vertical:
             break
         horizontal, vertical = new_h, new_v
@@ -261,7 +279,7 @@ def _keep_crossing(horizontal: list[geo.Segment], vertical: list[geo.Segment],
 
 
 def _clip_to_crossings(lines: list[geo.Segment], across: list[geo.Segment],
-                       reach: float) -> list[geo.Segment]:
+                       reach: float, min_line: float) -> list[geo.Segment]:
     out: list[geo.Segment] = []
     for pos, start, end in lines:
         hits = [p for p, a, b in across
@@ -269,7 +287,7 @@ def _clip_to_crossings(lines: list[geo.Segment], across: list[geo.Segment],
         if len(hits) < 2:
             continue
         lo, hi = min(hits), max(hits)
-        if hi - lo <= reach:
+        if hi - lo < min_line:
             continue
         out.append((pos, lo, hi))
     return out

@@ -45,11 +45,30 @@ def _chevron_direction(mask: np.ndarray) -> str | None:
     return ">" if middle_x > edge_x else "<"
 
 
+TWIN_ROWS = 0.3  # share of lower-half rows crossing two strokes (arm and bar) that marks a bar
+
+
+def _runs_in_row(row: np.ndarray) -> int:
+    padded = np.concatenate(([False], row, [False]))
+    return int(np.count_nonzero(padded[1:] & ~padded[:-1]))
+
+
+def _bottom_heavy(mask: np.ndarray) -> bool:
+    """A > or < is one stroke per row, top to bottom; ≥ or ≤ blurred into one piece
+    crosses two strokes (the lower arm and the bar) in many rows of its lower half."""
+    half = mask.shape[0] // 2
+    twins = [_runs_in_row(r) >= 2 for r in mask[half:]]
+    upper = [_runs_in_row(r) >= 2 for r in mask[:half]]
+    return bool(twins) and np.mean(twins) >= TWIN_ROWS and np.mean(twins) > 2 * np.mean(upper or [0])
+
+
 def read_comparator(binary: np.ndarray) -> Recognition | None:
     """The comparator a cell's ink draws, or None when the ink is not one of the five."""
     parts = _parts(binary)
     if not parts:
         return None
+    largest = max(p[4].sum() for p in parts)
+    parts = [p for p in parts if p[4].sum() >= 0.1 * largest]  # dust next to the symbol
     flat = [p for p in parts if p[3] <= FLAT_RATIO * p[2]]
     tall = sorted((p for p in parts if p[3] > FLAT_RATIO * p[2]), key=lambda p: -p[3])
     if not tall:
@@ -69,7 +88,7 @@ def read_comparator(binary: np.ndarray) -> Recognition | None:
         return Recognition("≥" if direction == ">" else "≤", 0.6)
     cx, cy, cw, ch = chevron[:4]
     below = [p for p in parts if p is not chevron and p[1] >= cy + 0.5 * ch and p[2] >= 0.4 * cw]
-    if below:
+    if below or _bottom_heavy(chevron[4]):  # a bar apart, or blurred into the lower arm
         return Recognition("≥" if direction == ">" else "≤", CLEAR)
     if len(parts) == 1:
         return Recognition(direction, CLEAR)
@@ -88,6 +107,7 @@ def read_slash(binary: np.ndarray) -> Recognition | None:
     rows = [r for r in range(h) if mask[r].any()]
     top = np.mean([np.flatnonzero(mask[r]).mean() for r in rows[: max(1, len(rows) // 4)]])
     bottom = np.mean([np.flatnonzero(mask[r]).mean() for r in rows[-max(1, len(rows) // 4):]])
-    if top - bottom < 0.3 * w:
+    top_width = max(np.count_nonzero(mask[r]) for r in rows[: max(1, len(rows) // 4)])
+    if top - bottom < 0.3 * w or top_width > 0.6 * w:  # a 7 has a bar on top
         return None
     return Recognition("/", CLEAR)

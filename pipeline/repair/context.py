@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.config import FormDef
-from pipeline.model import Cell, RawForm
+from pipeline.model import Cell, RawForm, TextLine
 from pipeline.repair.lexicon import Lexicon
 from pipeline.repair.text import clean_text, join_wrapped
 
@@ -37,6 +37,9 @@ class RepairContext:
             self.form.note("uncertain", field_name,
                            f"OCR unsure (confidence {cell.confidence:.2f}); best reading kept",
                            after=cell.text, cell=cell, alternatives=cell.alternatives or None)
+        if cell.note:
+            self.form.note("repair", field_name, cell.note, after=cell.text, cell=cell,
+                           alternatives=cell.alternatives or None)
         raw = self.raw.pop(id(cell), None)
         if raw is not None:
             wrapped_only = join_wrapped(raw) == cell.text
@@ -44,3 +47,13 @@ class RepairContext:
                       else "text normalised: wrapped lines joined, widths and punctuation unified")
             self.form.note("repair", field_name, reason, before=raw, after=cell.text, cell=cell)
         return cell.text
+
+    def take_line(self, field_name: str, line: TextLine) -> None:
+        """Record what reading did to a text line a field was taken from."""
+        if line.note:
+            self.form.note("repair", field_name, line.note, after=line.text, page=line.page,
+                           alternatives=line.alternatives or None)
+        if line.source == "ocr" and line.confidence < self.uncertain_below:
+            self.form.note("uncertain", field_name,
+                           f"OCR unsure (confidence {line.confidence:.2f}); best reading kept",
+                           after=line.text, page=line.page, alternatives=line.alternatives or None)

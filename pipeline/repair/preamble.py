@@ -17,41 +17,41 @@ def title_year(title: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def read_preamble(lines: list[TextLine], prefixes: dict[str, list[str]]) -> dict[str, str | None]:
+def read_preamble(lines: list[TextLine], prefixes: dict[str, list[str]]) -> dict[str, tuple[str, TextLine]]:
     """reporting_unit and amount_unit from the lines between the title and the table.
 
     `填报单位（盖章）：` may carry its value on the same line or, when the seal
     space pushed it down, on the next one.
     """
-    out: dict[str, str | None] = {"reporting_unit": None, "amount_unit": None}
-    texts = [clean_text(line.text) for line in lines]
+    out: dict[str, tuple[str, TextLine]] = {}
     unit_prefixes = sorted(prefixes.get("reporting_unit", []), key=len, reverse=True)
     waiting_for_unit_value = False
-    for text in texts:
+    for line in lines:
+        text = clean_text(line.text)
         match = _AMOUNT_UNIT.search(text)
-        if match and out["amount_unit"] is None:
-            out["amount_unit"] = match.group(1)
+        if match and "amount_unit" not in out:
+            out["amount_unit"] = (match.group(1), line)
             text = (text[:match.start()] + text[match.end():]).strip()
         if not text:
             continue
         prefix = next((p for p in unit_prefixes if text.startswith(clean_text(p))), None)
-        if prefix is not None and out["reporting_unit"] is None:
+        if prefix is not None and "reporting_unit" not in out:
             value = text[len(clean_text(prefix)):].lstrip("：: ").strip()
             if value:
-                out["reporting_unit"] = value
+                out["reporting_unit"] = (value, line)
             else:
                 waiting_for_unit_value = True
             continue
         if waiting_for_unit_value and has_cjk(text):
-            out["reporting_unit"] = text
+            out["reporting_unit"] = (text, line)
             waiting_for_unit_value = False
     return out
 
 
-def find_signer(form: RawForm) -> str | None:
+def find_signer(form: RawForm) -> tuple[str, TextLine] | None:
     """The handwritten name just above the title: the nearest line that reads as a person's name."""
     for line in reversed(form.preceding):
         text = clean_text(line.text)
         if _NAME.match(text):
-            return text
+            return text, line
     return None

@@ -24,6 +24,8 @@ _TO_FULLWIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "("
 # `1. 着力…`: the space after a list number is typography, not a wrap
 _ENUMERATOR = re.compile(r"^\d{1,3}[.)]$")
 
+_ENUMERATED = re.compile(r"^(\d{1,3})\.\s*(?=[\u4e00-\u9fff])")
+
 _CJK_PUNCT = set("，。、；：？！（）《》〈〉【】「」『』“”‘’…—～·")
 
 
@@ -91,6 +93,8 @@ def clean_text(text: str | None) -> str:
     text = unicodedata.normalize("NFC", text)
     text = "".join(_FULLWIDTH_ALNUM.get(ch, ch) for ch in text)
     text = join_wrapped(text)
+    # `1.着力` and `1. 着力` are the same list number: one spelling, whatever read it
+    text = _ENUMERATED.sub(r"\1. ", text)
     text = _fullwidth_punct(text)
     # a space may survive next to punctuation that only became full-width above
     text = re.sub(r"\s*([，。、；：？！（）])\s*", r"\1", text)

@@ -9,8 +9,10 @@ unsure, or breaks what their column allows, are read again (reread.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from pipeline import imaging
@@ -18,12 +20,12 @@ from pipeline.config import Settings
 from pipeline.engines import registry
 from pipeline.engines.base import PixelBox
 from pipeline.model import Cell, Table, TextLine
-from pipeline.stages import reread
+from pipeline.stages import names, reread
 
 CELL_BORDER_PT = 1.5  # inset from a cell's ruling lines so they are not read as strokes
 BORDER_RESIDUE_PT = 2.0  # how deep a ruling remnant (thickness + skew residue) may reach past the inset
+EDGE_FRAGMENT_PT = 3.0  # ink reaching no deeper than this from a cell's edge belongs to the neighbour
 MAX_LINE_HEIGHT_PT = 14.0  # ink bands closer than this together are one line (the two bars of `=`)
-MIN_LINE_INK_PT2 = 4.0  # a band with less ink than this (in pt²) is a speck
 MIN_LINE_HEIGHT_PT = 4.0  # outside tables: thinner bands are specks or rule remnants
 PAD_RATIO = 0.25  # white margin around a line crop, as a share of its height
 
@@ -44,10 +46,13 @@ def read_page(work, settings: Settings):
     jobs: list[LineJob] = []
     for table in tables:
         for cell in table.cells:
-            jobs += cell_lines(binary, cell, px_per_pt, settings.ocr.min_ink)
+            jobs += cell_lines(binary, cell, px_per_pt, settings.ocr.min_ink_pt2)
     jobs += outside_lines(binary, tables, px_per_pt, settings.tables.phrase_gap)
-    readings = engine.recognize([line_crop(work.gray, job.box) for job in jobs])
-    lines = _assemble(work, jobs, readings, px_per_pt)
+    crops = [line_crop(work.gray, job.box) for job in jobs]
+    readings = engine.recognize(crops)
+    notes = [names.correct(r, crop, engine, settings.vocabulary.known_names, settings.ocr.known_name_min_ratio)
+             for r, crop in zip(readings, crops)]
+    lines = _assemble(work, jobs, readings, notes, px_per_pt)
     if settings.ocr.reread:
         reread.reread_page(work, tables, jobs, readings, engine, settings)
     work.page.blocks = sorted(lines + tables, key=lambda b: b.bbox[1] if b.bbox else 0.0)
@@ -63,16 +68,23 @@ def to_points(box: PixelBox, px_per_pt: float):
     return tuple(round(v / px_per_pt, 2) for v in box)
 
 
-def cell_lines(binary: np.ndarray, cell: Cell, px_per_pt: float, min_ink: float) -> list[LineJob]:
-    """The text lines inside one cell, found by projection; none for an empty cell."""
+def cell_lines(binary: np.ndarray, cell: Cell, px_per_pt: float, min_ink_pt2: float) -> list[LineJob]:
+    """The text lines inside one cell, found by projection; none for an empty cell.
+
+    Emptiness is an absolute amount of ink (a `/` is enough), not a share of
+    the cell: a tall merged label cell holds a few characters in a lot of space.
+    """
     x0, y0, x1, y1 = to_pixels(cell.bbox, px_per_pt)
     inset = max(1, int(round(CELL_BORDER_PT * px_per_pt)))
     inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
-    if inner[2] <= inner[0] or inner[3] <= inner[1] or imaging.ink_ratio(binary, inner) < min_ink:
+    if inner[2] <= inner[0] or inner[3] <= inner[1]:
         return []
     crop = imaging.trim_borders(binary[inner[1]:inner[3], inner[0]:inner[2]],
                                 max_depth=max(2, int(BORDER_RESIDUE_PT * px_per_pt)))
-    min_ink = MIN_LINE_INK_PT2 * px_per_pt * px_per_pt
+    crop = drop_edge_fragments(crop, int(EDGE_FRAGMENT_PT * px_per_pt))
+    min_ink = min_ink_pt2 * px_per_pt * px_per_pt
+    if np.count_nonzero(crop) < min_ink:
+        return []  # never recognise an empty cell
     jobs = []
     for top, bottom in merge_close_bands(imaging.text_line_bands(crop, trim=False), MAX_LINE_HEIGHT_PT * px_per_pt):
         if np.count_nonzero(crop[top:bottom]) < min_ink:
@@ -83,6 +95,20 @@ def cell_lines(binary: np.ndarray, cell: Cell, px_per_pt: float, min_ink: float)
         box = (inner[0] + int(cols[0]), inner[1] + top, inner[0] + int(cols[-1]) + 1, inner[1] + bottom)
         jobs.append(LineJob(box, cell))
     return jobs
+
+
+def drop_edge_fragments(crop: np.ndarray, depth: int) -> np.ndarray:
+    """Erase ink that only pokes in across the cell's edge (a neighbour's descender, skew residue)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((crop > 0).astype(np.uint8), connectivity=8)
+    height, width = crop.shape
+    out = crop.copy()
+    for i in range(1, count):
+        x, y, w, h, _area = stats[i]
+        shallow = ((y == 0 and h <= depth) or (y + h == height and h <= depth)
+                   or (x == 0 and w <= depth) or (x + w == width and w <= depth))
+        if shallow:
+            out[labels == i] = 0
+    return out
 
 
 def merge_close_bands(bands: list[tuple[int, int]], max_height: float) -> list[tuple[int, int]]:
@@ -125,22 +151,40 @@ def line_crop(gray: np.ndarray, box: PixelBox) -> np.ndarray:
     return np.pad(crop, ((pad_y, pad_y), (pad_x, pad_x)), constant_values=255)
 
 
-def _assemble(work, jobs: list[LineJob], readings, px_per_pt: float) -> list[TextLine]:
+_NOISE_HEAD = ":：、·.,，'\"`_-~ "
+_NOISE_TAIL = ":：、·,，'\"`_~ "
+_OCR_CONFUSABLES = str.maketrans({"丶": "、"})  # the radical 丶 is never written in running text
+
+
+def strip_noise(text: str) -> str:
+    """Specks read as punctuation at a line's ends (`:2026.01`, `金额、`); a final 。 is real."""
+    text = text.translate(_OCR_CONFUSABLES)
+    stripped = text.strip(" \n").rstrip(_NOISE_TAIL).lstrip(_NOISE_HEAD)
+    if re.search(r"\d\.$", stripped):  # `87.7.`: a speck after a number
+        stripped = stripped[:-1]
+    return stripped if stripped or not text.strip() else text.strip()
+
+
+def _assemble(work, jobs: list[LineJob], readings, notes, px_per_pt: float) -> list[TextLine]:
     """Cell texts (lines joined in reading order) and the TextLines outside tables."""
     by_cell: dict[int, list] = {}
     lines: list[TextLine] = []
-    for job, reading in zip(jobs, readings):
+    for job, reading, note in zip(jobs, readings, notes):
+        if job.cell is not None and note:
+            job.cell.note = note
+            job.cell.alternatives = reading.alternatives
         if job.cell is None:
-            if reading.text.strip():
+            if strip_noise(reading.text):
                 bbox = to_points(job.box, px_per_pt)
-                lines.append(TextLine(page=work.page.number, text=reading.text, bbox=bbox, source="ocr",
-                                      confidence=reading.confidence, font_size=round(bbox[3] - bbox[1], 1)))
+                lines.append(TextLine(page=work.page.number, text=strip_noise(reading.text), bbox=bbox, source="ocr",
+                                      confidence=reading.confidence, font_size=round(bbox[3] - bbox[1], 1),
+                                      alternatives=reading.alternatives, note=note))
             continue
         by_cell.setdefault(id(job.cell), []).append((job, reading))
     for parts in by_cell.values():
         cell = parts[0][0].cell
         parts.sort(key=lambda p: (p[0].box[1], p[0].box[0]))
-        cell.text = "\n".join(r.text for _, r in parts)
+        cell.text = strip_noise("\n".join(r.text for _, r in parts))
         cell.confidence = min(r.confidence for _, r in parts)
         cell.source = "ocr"
     return lines

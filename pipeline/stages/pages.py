@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -35,6 +35,7 @@ class PageWork:
     image: np.ndarray | None = None  # BGR pixels as scanned (kept for crops)
     gray: np.ndarray | None = None  # upright, deskewed, seal-free grey used for reading
     grid: list | None = None  # ruled tables found in the image (pixel coordinates)
+    carry: dict = field(default_factory=dict)  # what one page tells the next (a table's columns)
 
 
 Step = Callable[[PageWork, Settings], PageWork]
@@ -52,7 +53,9 @@ PAGE_STEPS: list[tuple[str, Step]] = [
 def run(doc: Document, settings: Settings) -> Document:
     if doc.kind == "dump":
         return doc  # ingest already made its page
+    carry: dict = {}  # shared by the pages of one document, in order
     for work in _pages(doc, settings):
+        work.carry = carry
         for name, step in PAGE_STEPS:
             started = time.perf_counter()
             try:

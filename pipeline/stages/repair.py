@@ -32,8 +32,15 @@ def repair_form(ctx: RepairContext) -> None:
     for name in form_def.fields:
         value, _cell = found.get(name, (None, None))
         form.fields[name] = value
-    form.fields.update(preamble.read_preamble(form.lines, form_def.preamble))
-    form.fields["signer"] = preamble.find_signer(form)
+    found_lines = preamble.read_preamble(form.lines, form_def.preamble)
+    signer = preamble.find_signer(form)
+    if signer is not None:
+        found_lines["signer"] = signer
+    for name in ("reporting_unit", "amount_unit", "signer"):
+        value, line = found_lines.get(name, (None, None))
+        form.fields[name] = value
+        if line is not None:
+            ctx.take_line(name, line)
 
     bounds = sorted(sections.items(), key=lambda kv: kv[1]) + [("end", len(form.rows))]
     for (name, start), (_next, stop) in zip(bounds, bounds[1:]):

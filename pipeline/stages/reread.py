@@ -95,12 +95,19 @@ def reread_page(work, tables: list[Table], jobs, readings: list[Recognition], en
             lines_of.setdefault(id(job.cell), []).append((job, reading))
     for table in tables:
         header_row, fields = column_fields(table, settings)
+        if fields:
+            work.carry["columns"] = (table.n_cols, fields)
+        elif work.carry.get("columns", (None,))[0] == table.n_cols:
+            # a table continued from the previous page without its header row
+            header_row, fields = -1, work.carry["columns"][1]
         for cell in table.cells:
             parts = lines_of.get(id(cell))
             if not parts:
                 continue
             field = fields.get(cell.col) if cell.row > header_row else None
-            if cell.confidence >= threshold and not breaks_column(clean_text(cell.text), field, lex):
+            text = clean_text(cell.text)
+            # a lone glyph is re-read by shape too: OCR takes `/` for 7 or 1
+            if cell.confidence >= threshold and not breaks_column(text, field, lex) and len(text) != 1:
                 continue
             _reread_cell(work.gray, cell, parts, field, engine, lex, threshold)
 
@@ -113,10 +120,13 @@ def _reread_cell(gray, cell: Cell, parts, field: str | None, engine, lex: Lexico
         if first.confidence < threshold or len(parts) == 1:
             candidates += engine.recognize(alternative_crops(gray, job.box))
         shape = (symbols.read_comparator(_ink(gray, job.box)) if field == "comparator"
-                 else symbols.read_slash(_ink(gray, job.box)))
+                 else symbols.read_slash(_ink(gray, job.box)) if len(parts) == 1 else None)
         if shape is not None:
+            # geometry is certain where the recogniser guesses (≥ read as V, / as 7)
+            best = shape
             candidates.append(shape)
-        best = max(candidates, key=lambda r: (not breaks_column(clean_text(r.text), field, lex), r.confidence))
+        else:
+            best = max(candidates, key=lambda r: (not breaks_column(clean_text(r.text), field, lex), r.confidence))
         texts.append(best.text)
         confidences.append(best.confidence)
         others += [(r.text, round(r.confidence, 3)) for r in candidates if r.text != best.text]
