@@ -79,6 +79,104 @@ def suppress_seals(bgr: np.ndarray, min_chroma: int = SEAL_MIN_CHROMA,
     return out
 
 
+# Round seals: official seals (公章, 财务章) are 38-45 mm across; 28 mm is the
+# smallest round stamp looked for (smaller circles are too easily "found" in
+# the cells of a table, and a wrong ring costs real ruling).
+SEAL_MIN_RADIUS_MM = 14.0
+SEAL_MAX_RADIUS_MM = 25.0
+# A candidate circle is a seal ring when ink lies along at least this share of it
+# (a stamped ring is nearly closed; the circle inscribed in a table cell, which
+# a Hough transform also proposes, touches ink at four short tangents only)...
+SEAL_MIN_COVERAGE = 0.6
+# ...and the ring stands out: 2 mm inside and outside it there is clearly less
+# ink than on it. A circle drawn through dense text or ruling has ink
+# everywhere, on it and beside it alike.
+SEAL_MIN_CONTRAST = 0.3
+_HOUGH_DPI = 75.0  # circles are found on a small copy: fast, and text blurs away
+_RING_SAMPLES = 360
+
+
+def find_seal_rings(image: np.ndarray, dpi: float, min_coverage: float = SEAL_MIN_COVERAGE,
+                    binary: np.ndarray | None = None) -> list[tuple[float, float, float]]:
+    """Round stamp rings on a page as (cx, cy, radius) in px, found by shape, not colour.
+
+    WHY: on a grey scan (or a photocopy) the red seal is just more dark ink;
+    suppress_seals cannot see it, and a seal stamped over the table puts an
+    arc between two ruling lines that looks like one more column border. The
+    ring itself is easy to find: a Hough circle search on a 75-dpi copy
+    proposes circles of seal size, each is then fitted to the full-resolution
+    ink (a small search over centre and radius) and kept only if ink covers
+    most of its circumference. The grid detector drops ruling pieces that lie
+    along a ring.
+    """
+    if binary is None:
+        binary = ensure_binary(image)
+    gray = image if image.ndim == 2 else to_gray(image)
+    if set(np.unique(gray[::97, ::97]).tolist()) <= {0, 255}:
+        gray = np.where(binary > 0, np.uint8(0), np.uint8(255))  # binary in: Hough wants dark on light
+    f = min(1.0, _HOUGH_DPI / dpi)
+    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
+    small = cv2.GaussianBlur(small, (5, 5), 1.5)
+    px_per_mm = dpi / 25.4
+    r_min, r_max = SEAL_MIN_RADIUS_MM * px_per_mm * f, SEAL_MAX_RADIUS_MM * px_per_mm * f
+    found = cv2.HoughCircles(small, cv2.HOUGH_GRADIENT_ALT, 1.5, r_min, param1=150, param2=0.5,
+                             minRadius=int(r_min), maxRadius=int(np.ceil(r_max)))
+    if found is None:
+        return []
+    # ink within ~0.5 mm of the circle counts: rings are ~1 mm wide and imperfect
+    near = cv2.dilate(binary, cv2.getStructuringElement(
+        cv2.MORPH_ELLIPSE, (max(3, int(px_per_mm)) | 1,) * 2))
+    rings: list[tuple[float, float, float, float]] = []
+    for cx, cy, r in found[0][:12]:
+        x, y, rr, cover = _fit_ring(near, cx / f, cy / f, r / f, step=max(1.0, px_per_mm * 0.5))
+        if cover < min_coverage:
+            continue
+        beside = max(_coverage(near, x, y, rr - 2 * px_per_mm), _coverage(near, x, y, rr + 2 * px_per_mm))
+        if cover - beside >= SEAL_MIN_CONTRAST:
+            rings.append((x, y, rr, cover))
+    rings.sort(key=lambda c: -c[3])
+    kept: list[tuple[float, float, float]] = []
+    for cx, cy, r, _ in rings:  # one ring per seal, the best-covered fit
+        if all(np.hypot(cx - x, cy - y) > 0.5 * max(r, rr) for x, y, rr in kept):
+            kept.append((cx, cy, r))
+    return kept
+
+
+def _coverage(near: np.ndarray, cx: float, cy: float, r: float) -> float:
+    """Share of a circle's points that fall on ink."""
+    h, w = near.shape
+    angles = np.linspace(0, 2 * np.pi, _RING_SAMPLES, endpoint=False)
+    xi = np.round(cx + r * np.cos(angles)).astype(np.intp)
+    yi = np.round(cy + r * np.sin(angles)).astype(np.intp)
+    inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+    return float(np.count_nonzero(near[yi[inside], xi[inside]])) / len(angles)
+
+
+def _fit_ring(near: np.ndarray, cx: float, cy: float, r: float, step: float) -> tuple[float, float, float, float]:
+    """Best (cx, cy, r, coverage) within ±4 steps of a proposed circle."""
+    h, w = near.shape
+    angles = np.linspace(0, 2 * np.pi, _RING_SAMPLES, endpoint=False)
+    cos, sin = np.cos(angles), np.sin(angles)
+    offsets = np.arange(-4, 5) * step
+    best = (cx, cy, r, 0.0)
+    for dr in offsets:
+        rr = r + dr
+        if rr <= 0:
+            continue
+        px = (cx + offsets[:, None, None] + rr * cos[None, None, :])  # (dx, 1, n)
+        py = (cy + offsets[None, :, None] + rr * sin[None, None, :])  # (1, dy, n)
+        px, py = np.broadcast_arrays(px, py)
+        xi, yi = px.round().astype(np.intp), py.round().astype(np.intp)
+        inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+        hit = np.zeros(xi.shape, bool)
+        hit[inside] = near[yi[inside], xi[inside]] > 0
+        cover = hit.mean(axis=2)
+        i, j = np.unravel_index(int(np.argmax(cover)), cover.shape)
+        if cover[i, j] > best[3]:
+            best = (cx + offsets[i], cy + offsets[j], rr, float(cover[i, j]))
+    return best
+
+
 def to_gray(img: np.ndarray) -> np.ndarray:
     """Grey version of any page image (BGR via seal suppression, BGRA dropped alpha).
 

@@ -16,6 +16,8 @@ import numpy as np
 from pipeline.engines.base import Recognition, TextBox
 
 BLANK = 0  # CTC blank index in PP-OCR's character list
+REC_HEIGHT = 48  # PP-OCRv4's recogniser input height
+MIN_RATIO = 1.0  # narrowest input, as width / height: a single glyph
 
 
 def _bgr(image: np.ndarray) -> np.ndarray:
@@ -121,18 +123,34 @@ class RapidOcrEngine:
         with a long one.
         """
         images = [_bgr(x) for x in lines]
-        order = sorted(range(len(images)), key=lambda i: images[i].shape[1] / max(images[i].shape[0], 1))
-        _channels, height, width = self._rec.rec_image_shape
+        ratios = [x.shape[1] / max(x.shape[0], 1) for x in images]
+        order = sorted(range(len(images)), key=lambda i: ratios[i])
         out: list[np.ndarray | None] = [None] * len(images)
         for start in range(0, len(order), self.rec_batch):
             batch = order[start:start + self.rec_batch]
-            max_ratio = max([width / height] + [images[i].shape[1] / max(images[i].shape[0], 1) for i in batch])
-            tensor = np.concatenate([self._rec.resize_norm_img(images[i], max_ratio)[np.newaxis] for i in batch])
+            # PaddleOCR pads every batch to at least 320 px; a lone `%` then costs as much as
+            # a phrase. The network is convolutional in width, so pad only to the batch's widest.
+            max_ratio = max(MIN_RATIO, max(ratios[i] for i in batch))
+            tensor = np.concatenate([self._normalise(images[i], max_ratio)[np.newaxis] for i in batch])
             preds = self._rec.session(tensor.astype(np.float32))[0]
             frames_total = preds.shape[1]
             for row, i in enumerate(batch):
                 # drop the frames that only saw padding: they can only add noise
-                used = min(1.0, (images[i].shape[1] / max(images[i].shape[0], 1)) / max_ratio)
+                used = min(1.0, ratios[i] / max_ratio)
                 keep = max(1, min(frames_total, int(math.ceil(frames_total * used)) + 1))
                 out[i] = preds[row, :keep]
         return out
+
+    @staticmethod
+    def _normalise(image: np.ndarray, max_ratio: float) -> np.ndarray:
+        """Resize to the recogniser's height, scale to [-1, 1], pad right to the batch width."""
+        import cv2
+
+        width = int(math.ceil(REC_HEIGHT * max_ratio))
+        h, w = image.shape[:2]
+        resized_w = min(width, int(math.ceil(REC_HEIGHT * w / max(h, 1))))
+        resized = cv2.resize(image, (resized_w, REC_HEIGHT)).astype(np.float32)
+        resized = (resized.transpose((2, 0, 1)) / 255.0 - 0.5) / 0.5
+        padded = np.zeros((3, REC_HEIGHT, width), dtype=np.float32)
+        padded[:, :, :resized_w] = resized
+        return padded

@@ -89,10 +89,13 @@ def cell_lines(binary: np.ndarray, cell: Cell, px_per_pt: float, min_ink_pt2: fl
     for top, bottom in merge_close_bands(imaging.text_line_bands(crop, trim=False), MAX_LINE_HEIGHT_PT * px_per_pt):
         if np.count_nonzero(crop[top:bottom]) < min_ink:
             continue
-        cols = np.flatnonzero(crop[top:bottom].any(axis=0))
-        if cols.size == 0:
+        band = crop[top:bottom]
+        # dust far from the text would widen the line and be "read" as a character
+        runs = [(a, b) for a, b in imaging.split_by_gaps(band, max(2, 2 * (bottom - top)))
+                if np.count_nonzero(band[:, a:b]) >= min_ink]
+        if not runs:
             continue
-        box = (inner[0] + int(cols[0]), inner[1] + top, inner[0] + int(cols[-1]) + 1, inner[1] + bottom)
+        box = (inner[0] + runs[0][0], inner[1] + top, inner[0] + runs[-1][1], inner[1] + bottom)
         jobs.append(LineJob(box, cell))
     return jobs
 
@@ -151,16 +154,23 @@ def line_crop(gray: np.ndarray, box: PixelBox) -> np.ndarray:
     return np.pad(crop, ((pad_y, pad_y), (pad_x, pad_x)), constant_values=255)
 
 
-_NOISE_HEAD = ":：、·.,，'\"`_-~ "
-_NOISE_TAIL = ":：、·,，'\"`_~ "
+# a ruling-line remnant reads as | at a line's end
+_NOISE_HEAD = ":：、·.,，'\"`_-~|丨│ "
+_NOISE_TAIL = ":：、·,，'\"`_~|丨│ "
 _OCR_CONFUSABLES = str.maketrans({"丶": "、"})  # the radical 丶 is never written in running text
 
 
-def strip_noise(text: str) -> str:
-    """Specks read as punctuation at a line's ends (`:2026.01`, `金额、`); a final 。 is real."""
+def strip_noise(text: str, inner: bool = False) -> str:
+    """Specks read as punctuation at a cell's ends (`:2026.01`, `金额、`); a final 。 is real.
+
+    `inner`: one line inside a cell, where a wrapped `，` or `、` at the end is real
+    and only ruling remnants (`|`) are stripped.
+    """
     text = text.translate(_OCR_CONFUSABLES)
+    if inner:
+        return text.strip(" ").strip("|丨│").strip(" ") or text
     stripped = text.strip(" \n").rstrip(_NOISE_TAIL).lstrip(_NOISE_HEAD)
-    if re.search(r"\d\.$", stripped):  # `87.7.`: a speck after a number
+    if re.search(r"[\d\u4e00-\u9fff]\.$", stripped):  # `87.7.`, `指标.`: a speck after the text
         stripped = stripped[:-1]
     return stripped if stripped or not text.strip() else text.strip()
 
@@ -184,7 +194,7 @@ def _assemble(work, jobs: list[LineJob], readings, notes, px_per_pt: float) -> l
     for parts in by_cell.values():
         cell = parts[0][0].cell
         parts.sort(key=lambda p: (p[0].box[1], p[0].box[0]))
-        cell.text = strip_noise("\n".join(r.text for _, r in parts))
+        cell.text = strip_noise("\n".join(strip_noise(r.text, inner=True) for _, r in parts))
         cell.confidence = min(r.confidence for _, r in parts)
         cell.source = "ocr"
     return lines

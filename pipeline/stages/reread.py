@@ -86,6 +86,16 @@ def _ink(gray: np.ndarray, box) -> np.ndarray:
     return ink
 
 
+def _joined_crop(gray: np.ndarray, boxes) -> np.ndarray:
+    """A wrapped cell's lines side by side, as one line: `经济成本指|标` reads as `经济成本指标`."""
+    from pipeline.stages.ocr import line_crop
+
+    crops = [line_crop(gray, box) for box in boxes]
+    height = max(c.shape[0] for c in crops)
+    scaled = [cv2.resize(c, (max(1, round(c.shape[1] * height / c.shape[0])), height)) for c in crops]
+    return np.hstack(scaled)
+
+
 def reread_page(work, tables: list[Table], jobs, readings: list[Recognition], engine, settings: Settings) -> None:
     lex = Lexicon(settings.vocabulary)
     threshold = settings.ocr.uncertain_below
@@ -130,13 +140,13 @@ def _reread_cell(gray, cell: Cell, parts, field: str | None, engine, lex: Lexico
         texts.append(best.text)
         confidences.append(best.confidence)
         others += [(r.text, round(r.confidence, 3)) for r in candidates if r.text != best.text]
-    text, confidence = "\n".join(texts), min(confidences)
-    words = vocabulary(field, lex) if field else []
-    if words and len(parts) == 1 and isinstance(engine, ConstrainedRecognizer):
-        job = parts[0][0]
-        from pipeline.stages.ocr import line_crop
+    from pipeline.stages.ocr import strip_noise
 
-        scored = engine.score_candidates(line_crop(gray, job.box), words)
+    text = strip_noise("\n".join(strip_noise(t, inner=True) for t in texts))
+    confidence = min(confidences)
+    words = vocabulary(field, lex) if field else []
+    if words and isinstance(engine, ConstrainedRecognizer):
+        scored = engine.score_candidates(_joined_crop(gray, [job.box for job, _ in parts]), words)
         if scored and scored[0][1] >= ACCEPT_CONSTRAINED and (
                 breaks_column(clean_text(text), field, lex) or scored[0][1] > confidence):
             if scored[0][0] != text:
@@ -145,7 +155,7 @@ def _reread_cell(gray, cell: Cell, parts, field: str | None, engine, lex: Lexico
             others += [(w, round(p, 3)) for w, p in scored[1:3] if p > 0.01]
     seen, alternatives = {text}, []
     for alt_text, alt_conf in sorted(others, key=lambda o: -o[1]):
-        if alt_text not in seen:
+        if alt_text and alt_text not in seen:
             seen.add(alt_text)
             alternatives.append((alt_text, alt_conf))
     cell.text, cell.confidence, cell.alternatives = text, round(float(confidence), 4), alternatives[:3]
