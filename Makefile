@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install run test samples scans clean
+.PHONY: install run test bench samples scans clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: install
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
+
+# Seconds per page per stage and accuracy on the samples → docs/benchmarks.md (a few minutes).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 # Regenerate the sample PDFs from the hand-checked ground truth (needs CJK fonts:
 # apt-get install fonts-wqy-zenhei fonts-arphic-ukai fonts-arphic-uming).

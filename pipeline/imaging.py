@@ -128,7 +128,10 @@ def find_seal_rings(image: np.ndarray, dpi: float, min_coverage: float = SEAL_MI
         cv2.MORPH_ELLIPSE, (max(3, int(px_per_mm)) | 1,) * 2))
     rings: list[tuple[float, float, float, float]] = []
     for cx, cy, r in found[0][:12]:
-        x, y, rr, cover = _fit_ring(near, cx / f, cy / f, r / f, step=max(1.0, px_per_mm * 0.5))
+        if _coverage(near, cx / f, cy / f, r / f) < min_coverage / 2:
+            continue  # nowhere near a ring: not worth fitting
+        x, y, rr = _fit_ring(binary, cx / f, cy / f, r / f, px_per_mm)
+        cover = _coverage(near, x, y, rr)
         if cover < min_coverage:
             continue
         beside = max(_coverage(near, x, y, rr - 2 * px_per_mm), _coverage(near, x, y, rr + 2 * px_per_mm))
@@ -152,29 +155,100 @@ def _coverage(near: np.ndarray, cx: float, cy: float, r: float) -> float:
     return float(np.count_nonzero(near[yi[inside], xi[inside]])) / len(angles)
 
 
-def _fit_ring(near: np.ndarray, cx: float, cy: float, r: float, step: float) -> tuple[float, float, float, float]:
-    """Best (cx, cy, r, coverage) within ±4 steps of a proposed circle."""
-    h, w = near.shape
-    angles = np.linspace(0, 2 * np.pi, _RING_SAMPLES, endpoint=False)
-    cos, sin = np.cos(angles), np.sin(angles)
-    offsets = np.arange(-4, 5) * step
-    best = (cx, cy, r, 0.0)
-    for dr in offsets:
-        rr = r + dr
-        if rr <= 0:
+SEAL_MARGIN_MM = 2.5  # the disc cleaned inside a found ring reaches this far past it
+# Grey seal ink is only removed when it is clearly lighter than the page's
+# black ink: the two ink levels inside the seal must be this far apart.
+SEAL_MIN_INK_GAP = 50
+
+
+def whiten_seal_rings(gray: np.ndarray, rings: Sequence[tuple[float, float, float]],
+                      dpi: float) -> np.ndarray:
+    """Grey page with the mid-grey ink inside found seal rings turned white.
+
+    WHY: on a grey scan a red seal becomes mid-grey ink (its ring, star and
+    characters), which crosses ruling and cell text; colour can no longer
+    tell it apart, but darkness still can: printed text and ruling are near
+    black, the seal's red a clear step lighter. Inside each ring's disc the
+    ink levels are split in two (Otsu); when the two levels are far enough
+    apart (SEAL_MIN_INK_GAP) the lighter ink is the seal and becomes paper,
+    the black ink under it stays. A seal as dark as the text is left alone
+    (nothing can separate it by level); the grid detector still drops the
+    ring's arcs by shape.
+    """
+    out = gray.copy()
+    h, w = gray.shape
+    margin = SEAL_MARGIN_MM * dpi / 25.4
+    for cx, cy, r in rings:
+        rr = r + margin
+        x0, x1 = max(0, int(cx - rr)), min(w, int(np.ceil(cx + rr)) + 1)
+        y0, y1 = max(0, int(cy - rr)), min(h, int(np.ceil(cy + rr)) + 1)
+        if x1 <= x0 or y1 <= y0:
             continue
-        px = (cx + offsets[:, None, None] + rr * cos[None, None, :])  # (dx, 1, n)
-        py = (cy + offsets[None, :, None] + rr * sin[None, None, :])  # (1, dy, n)
-        px, py = np.broadcast_arrays(px, py)
-        xi, yi = px.round().astype(np.intp), py.round().astype(np.intp)
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        disc = (xx - cx) ** 2 + (yy - cy) ** 2 <= rr * rr
+        patch = out[y0:y1, x0:x1]
+        paper = float(np.percentile(patch[disc], 90))
+        ink = patch[disc & (patch < paper - 40)]
+        if ink.size < 100:
+            continue
+        level, _ = cv2.threshold(ink.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        dark, light = ink[ink <= level], ink[ink > level]
+        if dark.size < 20 or light.size < 20:
+            continue
+        if float(np.median(light)) - float(np.median(dark)) < SEAL_MIN_INK_GAP:
+            continue
+        # Otsu's level itself: faded ruling and text edges reach well above the
+        # black ink's median, and must not be cut
+        seal = disc & (patch > level)
+        patch[seal] = np.maximum(patch[seal], np.uint8(min(255, paper)))
+    return out
+
+
+def _fit_ring(binary: np.ndarray, cx: float, cy: float, r: float,
+              px_per_mm: float) -> tuple[float, float, float]:
+    """Refine a proposed circle so that it runs along the middle of the ring's stroke.
+
+    For a candidate centre, the share of ink along concentric circles is a
+    radial profile; at the true centre the ring shows as one sharp peak, off
+    centre the peak smears over several radii and drops. The centre with
+    the highest peak (profile smoothed over the ~1 mm stroke width) wins:
+    first on a coarse grid of ±2.5 mm, then at 1-px steps around the best.
+    """
+    h, w = binary.shape
+    radii = r + np.arange(-3 * px_per_mm, 3 * px_per_mm + 1)
+    stroke = max(1, int(round(px_per_mm)))
+    kernel = np.ones(stroke) / stroke
+
+    def score(x: float, y: float, samples: int) -> tuple[float, float]:
+        angles = np.linspace(0, 2 * np.pi, samples, endpoint=False)
+        xi = np.round(x + radii[:, None] * np.cos(angles)[None, :]).astype(np.intp)
+        yi = np.round(y + radii[:, None] * np.sin(angles)[None, :]).astype(np.intp)
         inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
         hit = np.zeros(xi.shape, bool)
-        hit[inside] = near[yi[inside], xi[inside]] > 0
-        cover = hit.mean(axis=2)
-        i, j = np.unravel_index(int(np.argmax(cover)), cover.shape)
-        if cover[i, j] > best[3]:
-            best = (cx + offsets[i], cy + offsets[j], rr, float(cover[i, j]))
-    return best
+        hit[inside] = binary[yi[inside], xi[inside]] > 0
+        profile = np.convolve(hit.mean(axis=1), kernel, mode="same")
+        i = int(np.argmax(profile))
+        return float(profile[i]), float(radii[i])
+
+    # coarse grid, fewer samples
+    step = max(1, int(round(px_per_mm * 0.6)))
+    best = (-1.0, cx, cy, r)
+    for dx in range(-4, 5):
+        for dy in range(-4, 5):
+            peak, radius = score(cx + dx * step, cy + dy * step, _RING_SAMPLES // 2)
+            if peak > best[0]:
+                best = (peak, cx + dx * step, cy + dy * step, radius)
+    # then climb in 1-px moves until no neighbour is better
+    peak, x, y = score(best[1], best[2], _RING_SAMPLES)[0], best[1], best[2]
+    radius = best[3]
+    for _ in range(4 * step):
+        moves = [(score(x + dx, y + dy, _RING_SAMPLES), x + dx, y + dy)
+                 for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1))]
+        (p, rr), nx, ny = max(moves, key=lambda m: m[0][0])
+        if p <= peak:
+            break
+        peak, radius, x, y = p, rr, nx, ny
+    return x, y, radius
 
 
 def to_gray(img: np.ndarray) -> np.ndarray:

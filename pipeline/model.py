@@ -81,6 +81,7 @@ class Page(BaseModel):
     dpi: float | None = None  # of the image a scanned page was read from
     rotation: int = 0  # degrees the scan was turned to read upright (90/180/270)
     skew: float = 0.0  # degrees of skew corrected
+    timings: dict[str, float] = Field(default_factory=dict)  # seconds per page step
     errors: list[str] = Field(default_factory=list)  # per-page trouble, recorded not raised
 
 

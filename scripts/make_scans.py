@@ -10,7 +10,7 @@ Run it from the repository root:
 
     .venv/bin/python scripts/make_scans.py        # or: make scans
 
-It needs pypdfium2, pdfplumber, pillow, numpy and opencv-python-headless
+It needs pypdfium2, pdfplumber, pillow, numpy and OpenCV (all installed with the package)
 (`pip install -e .[samples]`) and the CJK fonts
 
     apt-get install fonts-wqy-zenhei fonts-arphic-ukai fonts-arphic-uming

@@ -62,12 +62,25 @@ class GridSettings:
     # line, a seal or a fold crossing it. Must stay below the narrowest cell
     # (23pt), or a line missing across a merged cell would be bridged.
     join: float = 8.0
-    # Slack when asking whether a line reaches / crosses a perpendicular line
-    # (the ends of scanned lines stop short or overshoot by a pixel or two).
+    # Slack when asking whether a cell side is covered by a ruling line
+    # (geometry.cells_from_segments' tol), as on the digital path.
     reach: float = 3.0
+    # A line may stop this short of the perpendicular line it meets and still
+    # count as meeting it (corners are where worn lines break first); it is
+    # then extended to it. Same size as `join`: a gap at the end of a line is
+    # bridged like a gap in the middle.
+    end_gap: float = 8.0
     # A component thicker than this (area / length) is not a line: a solid
     # black block, a blob of stamp ink, a bold title. Ruling is 0.5-2pt.
     max_thickness: float = 4.0
+    # Look for round seal rings by shape (needed on grey scans, where colour
+    # cannot remove the seal) and drop ruling pieces that lie along one, within
+    # this distance (pt) of the fitted circle: ring width ~3pt plus fit error.
+    seal_rings: bool = True
+    ring_band: float = 4.0
+    # A line with other (non-ruling) ink within 1.5-5pt on one side along more
+    # than this share of its length is a row of glyph strokes, not ruling.
+    max_text_beside: float = 0.6
     # No real cell is smaller than this, as on the digital path
     # (stages.tables.MIN_CELL_SIZE): thinner "cells" are the gap inside a double
     # rule; grid boundaries this close are one boundary.
@@ -81,6 +94,14 @@ class GridSettings:
 
 
 DEFAULT = GridSettings()
+
+# A line whose length is less than this share ink (it was extended to the
+# perpendiculars it nearly reached) is judged stricter: this much glyph ink
+# beside its inked part marks it as glyph strokes. Real ruling on the sample
+# scans is >= 94% ink with <= 44% beside; the top strokes of "万元" stretched
+# across a narrow cell are 46% ink with 55% beside.
+STRETCHED_INKED = 0.75
+STRETCHED_BESIDE = 0.25
 
 # Share of its bounding box that a run of touching glyphs inks (CJK text:
 # 0.3-0.5); an L / T corner of broken ruling inks ~0.1 of its box.
@@ -119,23 +140,42 @@ def detect_tables(image: np.ndarray, dpi: float, settings: GridSettings | None =
     """
     s = settings or DEFAULT
     binary = imaging.ensure_binary(image)
-    horizontal, vertical = ruling_segments(binary, dpi, s)
+    rings = imaging.find_seal_rings(image, dpi, binary=binary) if s.seal_rings else []
+    if rings and image.ndim == 2 and not _is_two_valued(image):
+        binary = imaging.binarize(imaging.whiten_seal_rings(image, rings, dpi))
+    horizontal, vertical = ruling_segments(binary, dpi, s, rings=rings)
     return tables_from_segments(horizontal, vertical, dpi, s)
 
 
-def ruling_segments(binary: np.ndarray, dpi: float,
-                    settings: GridSettings | None = None) -> tuple[list[geo.Segment], list[geo.Segment]]:
+def ruling_segments(binary: np.ndarray, dpi: float, settings: GridSettings | None = None,
+                    rings: list[tuple[float, float, float]] | None = None,
+                    ) -> tuple[list[geo.Segment], list[geo.Segment]]:
     """Merged, crossing-checked ruling lines of an ink mask (ink = 255), in px.
 
     Horizontal segments are (y, x_start, x_end), vertical ones (x, y_start, y_end).
+    `rings`: seal rings (cx, cy, r) in px whose arcs are not ruling; found
+    on the mask when not given (and settings.seal_rings is on).
     Exposed so that OCR can erase ruling before reading cells.
     """
     s = settings or DEFAULT
-    binary = _drop_glyphs(binary, dpi, s)
-    horizontal = _merge(_line_pieces(binary, dpi, s, horizontal=True), dpi, s)
-    vertical = _merge(_line_pieces(binary, dpi, s, horizontal=False), dpi, s)
-    return _keep_crossing(horizontal, vertical, s.px(s.reach, dpi) + _half_width(dpi, s),
-                          s.px(s.min_line, dpi))
+    if rings is None:
+        rings = imaging.find_seal_rings(binary, dpi, binary=binary) if s.seal_rings else []
+    band = s.px(s.ring_band, dpi)
+    text_free = _drop_glyphs(binary, dpi, s)
+    pieces_h, mask_h = _line_pieces(text_free, dpi, s, horizontal=True)
+    pieces_v, mask_v = _line_pieces(text_free, dpi, s, horizontal=False)
+    horizontal = _merge([p for p in pieces_h if not _on_ring(p, True, rings, band)], dpi, s)
+    vertical = _merge([p for p in pieces_v if not _on_ring(p, False, rings, band)], dpi, s)
+    reach = s.px(s.end_gap, dpi) + _half_width(dpi, s)
+    min_line = s.px(s.min_line, dpi)
+    horizontal, vertical = _keep_crossing(horizontal, vertical, reach, min_line)
+    # ink that is not ruling: glyphs, seal remnants, specks
+    loose = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.bitwise_or(mask_h, mask_v)))
+    h_ok = [seg for seg in horizontal if not _glyph_row(seg, True, mask_h, loose, dpi, s)]
+    v_ok = [seg for seg in vertical if not _glyph_row(seg, False, mask_v, loose, dpi, s)]
+    if len(h_ok) < len(horizontal) or len(v_ok) < len(vertical):
+        h_ok, v_ok = _keep_crossing(h_ok, v_ok, reach, min_line)
+    return h_ok, v_ok
 
 
 def tables_from_segments(horizontal: list[geo.Segment], vertical: list[geo.Segment],
@@ -203,7 +243,13 @@ def _drop_glyphs(binary: np.ndarray, dpi: float, s: GridSettings) -> np.ndarray:
     stops the strokes of neighbouring characters ("度量" filling a narrow
     column) from being closed and joined into a fake ruling line.
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    # Glyphs are judged whole: the radicals of one character (高 is four
+    # pieces) are a pixel or two apart, so the mask is grown by ~0.4pt before
+    # labelling. Alone, each thin radical looks like a line fragment, and
+    # closing would stack them into a fake ruling piece.
+    r = max(1, int(round(s.px(0.4, dpi))))
+    grown = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * r + 1, 2 * r + 1)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
     w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     fill = stats[:, cv2.CC_STAT_AREA] / np.maximum(w * h, 1)
     longest, thinnest = np.maximum(w, h), np.minimum(w, h)
@@ -211,16 +257,17 @@ def _drop_glyphs(binary: np.ndarray, dpi: float, s: GridSettings) -> np.ndarray:
     # glyphs, and runs of glyphs that touch (low resolution, tight spacing):
     # text-line high and densely inked; a broken ruling corner (an L or T of
     # thin lines) fills little of its box
-    glyph = (thinnest > s.px(s.max_thickness, dpi)) & (
+    glyph = (thinnest > s.px(s.max_thickness, dpi) + 2 * r) & (
         (longest < max_glyph) | ((thinnest < max_glyph) & (fill > TEXT_RUN_FILL)))
     glyph[0] = False
     if not glyph.any():
         return binary
-    return np.where(glyph[labels], np.uint8(0), binary)
+    return np.where(glyph[labels] & (binary > 0), np.uint8(0), binary)
 
 
-def _line_pieces(binary: np.ndarray, dpi: float, s: GridSettings, horizontal: bool) -> list[geo.Segment]:
-    """Ruling fragments along one axis as (position, start, end) in px.
+def _line_pieces(binary: np.ndarray, dpi: float, s: GridSettings,
+                 horizontal: bool) -> tuple[list[geo.Segment], np.ndarray]:
+    """Ruling fragments along one axis as (position, start, end) in px, and their mask.
 
     Close short gaps along the axis, open with a long thin kernel (only runs
     at least min_piece long survive), then each connected component is one
@@ -249,7 +296,80 @@ def _line_pieces(binary: np.ndarray, dpi: float, s: GridSettings, horizontal: bo
             pieces.append((float(centroids[i][1]), float(x), float(x + w - 1)))
         else:
             pieces.append((float(centroids[i][0]), float(y), float(y + h - 1)))
-    return pieces
+    return pieces, mask
+
+
+def _glyph_row(seg: geo.Segment, horizontal: bool, line_mask: np.ndarray, loose: np.ndarray,
+               dpi: float, s: GridSettings) -> bool:
+    """Whether a "line" is really the aligned strokes of a row of glyphs (see _text_beside)."""
+    beside, inked = _text_beside(seg, horizontal, line_mask, loose, dpi, s)
+    # a short run of strokes stretched to the cell's sides by the crossing rule
+    # is mostly not ink; then less glyph ink beside it is enough to tell
+    stretched = inked < STRETCHED_INKED and beside > STRETCHED_BESIDE
+    return beside > s.max_text_beside or stretched
+
+
+def _text_beside(seg: geo.Segment, horizontal: bool, line_mask: np.ndarray, loose: np.ndarray,
+                 dpi: float, s: GridSettings) -> tuple[float, float]:
+    """(beside, inked): how much of a line is flanked by glyph ink, and how much of it is ink.
+
+    `beside` is the share of the line's inked length with non-ruling ink
+    right beside it, on the worse side; `inked` the share of its length with
+    line ink at all.
+
+    A ruling line has cell padding on both sides; a "line" made of the top
+    strokes of a row of glyphs (万元 in a narrow cell, faded so that the glyphs
+    fell apart) has the rest of the glyphs right under it. Only the stretch
+    where the line has ink is judged (the crossing rule may have extended a
+    line to the perpendiculars it nearly reaches); the band looked at runs
+    from 1.5pt to 5pt off the line, on each side.
+    """
+    pos, start, end = seg
+    near, far = s.px(1.5, dpi), s.px(5.0, dpi)
+    half = max(1, int(round(_half_width(dpi, s))))
+    h, w = loose.shape
+    a, b = max(0, int(round(start))), int(round(end)) + 1
+    p = int(round(pos))
+    if horizontal:
+        b = min(b, w)
+        inked = line_mask[max(0, p - half):min(h, p + half + 1), a:b].any(axis=0)
+    else:
+        b = min(b, h)
+        inked = line_mask[a:b, max(0, p - half):min(w, p + half + 1)].any(axis=1)
+    if not inked.any():
+        return 0.0, 0.0
+    worst = 0.0
+    for sign in (-1, 1):
+        lo, hi = sorted((int(round(pos + sign * near)), int(round(pos + sign * far))))
+        lo, hi = max(0, lo), min(h if horizontal else w, hi + 1)
+        if hi <= lo:
+            continue
+        band = loose[lo:hi, a:b].any(axis=0) if horizontal else loose[a:b, lo:hi].any(axis=1)
+        worst = max(worst, np.count_nonzero(band & inked) / np.count_nonzero(inked))
+    return worst, float(np.count_nonzero(inked)) / len(inked)
+
+
+def _is_two_valued(image: np.ndarray) -> bool:
+    return set(np.unique(image[::97, ::97]).tolist()) <= {0, 1, 255}
+
+
+def _on_ring(piece: geo.Segment, horizontal: bool,
+             rings: list[tuple[float, float, float]], band: float) -> bool:
+    """Whether a ruling piece runs along a seal ring (an arc, not a line).
+
+    Five points along the piece must all lie within `band` of the circle. A
+    straight ruling line can do that only where it is tangent to the ring and
+    short (under ~2·sqrt(4·r·band), ~90pt for a 40 mm seal), and a real
+    line that short and exactly tangent is rare; arcs between two ruling
+    lines, which would otherwise be read as a column border, are common.
+    """
+    pos, start, end = piece
+    for cx, cy, r in rings:
+        ts = np.linspace(start, end, 5)
+        xs, ys = (ts, np.full(5, pos)) if horizontal else (np.full(5, pos), ts)
+        if np.all(np.abs(np.hypot(xs - cx, ys - cy) - r) <= band):
+            return True
+    return False
 
 
 def _merge(pieces: list[geo.Segment], dpi: float, s: GridSettings) -> list[geo.Segment]:

@@ -18,12 +18,13 @@ import numpy as np
 from pipeline.engines.base import Recognition, TextBox
 
 THUMB = (48, 12)  # width, height of the signature thumbnail
+ASPECT_WEIGHT = 20.0  # a line's shape outweighs small differences of content in the thumbnail
 
 
 def signature(image: np.ndarray) -> np.ndarray:
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     thumb = cv2.resize(gray, THUMB, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
-    ratio = np.float32(gray.shape[1] / max(gray.shape[0], 1))
+    ratio = np.float32(ASPECT_WEIGHT * gray.shape[1] / max(gray.shape[0], 1))
     return np.concatenate([thumb.ravel(), [ratio]])
 
 

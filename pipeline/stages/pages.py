@@ -65,8 +65,10 @@ def run(doc: Document, settings: Settings) -> Document:
                 work.page.blocks = []
                 break
             finally:
+                seconds = time.perf_counter() - started
+                work.page.timings[name] = round(seconds, 4)
                 key = f"page.{name}"
-                doc.timings[key] = round(doc.timings.get(key, 0.0) + time.perf_counter() - started, 4)
+                doc.timings[key] = round(doc.timings.get(key, 0.0) + seconds, 4)
         doc.pages.append(work.page)
         doc.errors.extend(work.page.errors)
     return doc

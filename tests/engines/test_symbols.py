@@ -1,0 +1,102 @@
+"""The comparator and slash shape readers, on glyphs drawn here in several styles."""
+
+import cv2
+import numpy as np
+import pytest
+
+from pipeline.engines.symbols import read_comparator, read_slash
+
+SIZE = 40
+
+
+def canvas() -> np.ndarray:
+    return np.zeros((SIZE, SIZE), np.uint8)
+
+
+def chevron(img, right=True, top=4, bottom=26, thickness=3):
+    tip, base = (34, 6) if right else (6, 34)
+    cv2.line(img, (base, top), (tip, (top + bottom) // 2), 255, thickness)
+    cv2.line(img, (tip, (top + bottom) // 2), (base, bottom), 255, thickness)
+    return img
+
+
+def test_greater_and_less():
+    assert read_comparator(chevron(canvas(), right=True)).text == ">"
+    assert read_comparator(chevron(canvas(), right=False)).text == "<"
+
+
+@pytest.mark.parametrize("slanted", [False, True])
+def test_or_equal_with_bar_apart(slanted):
+    img = chevron(canvas(), right=True)
+    cv2.line(img, (6, 36 if slanted else 33), (34, 30 if slanted else 33), 255, 3)
+    assert read_comparator(img).text == "≥"
+    img = chevron(canvas(), right=False)
+    cv2.line(img, (6, 33), (34, 33), 255, 3)
+    assert read_comparator(img).text == "≤"
+
+
+# ≥ as the 200-dpi sample scan of an AR PL UMing form draws it: the bar blurred into the lower arm
+MERGED_GE = """
+###................
+#####..............
+.#######...........
+...######..........
+.....######........
+.......######......
+.........#######...
+...........#######.
+.............######
+..............#####
+.............######
+............######.
+..........######...
+........######...#.
+......######..####.
+....######..######.
+..######..#######..
+######...######....
+####...######......
+##...######........
+...######..........
+.######............
+#####..............
+###................
+"""
+
+
+def from_art(art: str) -> np.ndarray:
+    rows = [r for r in art.strip().splitlines()]
+    return np.array([[255 if ch == "#" else 0 for ch in r] for r in rows], np.uint8)
+
+
+def test_or_equal_with_bar_blurred_into_the_lower_arm():
+    assert read_comparator(from_art(MERGED_GE)).text == "≥"
+    assert read_comparator(from_art(MERGED_GE)[:, ::-1]).text == "≤"
+
+
+def test_equals_and_noise():
+    img = canvas()
+    cv2.line(img, (6, 14), (34, 14), 255, 3)
+    cv2.line(img, (6, 24), (34, 24), 255, 3)
+    img[2, 2] = 255  # a speck of dust
+    assert read_comparator(img).text == "="
+
+
+def test_words_are_not_symbols():
+    img = canvas()
+    cv2.putText(img, "AB", (2, 30), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2)
+    assert read_comparator(img) is None
+    assert read_comparator(canvas()) is None
+
+
+def test_slash_but_not_seven_or_one():
+    img = canvas()
+    cv2.line(img, (10, 36), (28, 4), 255, 3)
+    assert read_slash(img).text == "/"
+    seven = canvas()
+    cv2.line(seven, (8, 5), (32, 5), 255, 3)
+    cv2.line(seven, (32, 5), (14, 36), 255, 3)
+    assert read_slash(seven) is None
+    one = canvas()
+    cv2.line(one, (20, 4), (20, 36), 255, 3)
+    assert read_slash(one) is None
