@@ -164,13 +164,21 @@ def ruling_segments(binary: np.ndarray, dpi: float, settings: GridSettings | Non
     text_free = _drop_glyphs(binary, dpi, s)
     pieces_h, mask_h = _line_pieces(text_free, dpi, s, horizontal=True)
     pieces_v, mask_v = _line_pieces(text_free, dpi, s, horizontal=False)
-    horizontal = _merge([p for p in pieces_h if not _on_ring(p, True, rings, band)], dpi, s)
-    vertical = _merge([p for p in pieces_v if not _on_ring(p, False, rings, band)], dpi, s)
-    reach = s.px(s.end_gap, dpi) + _half_width(dpi, s)
-    min_line = s.px(s.min_line, dpi)
-    horizontal, vertical = _keep_crossing(horizontal, vertical, reach, min_line)
     # ink that is not ruling: glyphs, seal remnants, specks
     loose = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.bitwise_or(mask_h, mask_v)))
+    min_line = s.px(s.min_line, dpi)
+
+    def plausible(piece: geo.Segment, horizontal: bool, mask: np.ndarray) -> bool:
+        if _on_ring(piece, horizontal, rings, band):
+            return False
+        # a glyph-sized stroke among glyph ink would lengthen a real line it
+        # happens to be collinear with (a column border ending just under text)
+        return piece[2] - piece[1] >= min_line or not _glyph_row(piece, horizontal, mask, loose, dpi, s)
+
+    horizontal = _merge([p for p in pieces_h if plausible(p, True, mask_h)], dpi, s)
+    vertical = _merge([p for p in pieces_v if plausible(p, False, mask_v)], dpi, s)
+    reach = s.px(s.end_gap, dpi) + _half_width(dpi, s)
+    horizontal, vertical = _keep_crossing(horizontal, vertical, reach, min_line)
     h_ok = [seg for seg in horizontal if not _glyph_row(seg, True, mask_h, loose, dpi, s)]
     v_ok = [seg for seg in vertical if not _glyph_row(seg, False, mask_v, loose, dpi, s)]
     if len(h_ok) < len(horizontal) or len(v_ok) < len(vertical):

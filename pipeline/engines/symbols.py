@@ -69,15 +69,16 @@ def read_comparator(binary: np.ndarray) -> Recognition | None:
         return None
     largest = max(p[4].sum() for p in parts)
     parts = [p for p in parts if p[4].sum() >= 0.1 * largest]  # dust next to the symbol
-    flat = [p for p in parts if p[3] <= FLAT_RATIO * p[2]]
     tall = sorted((p for p in parts if p[3] > FLAT_RATIO * p[2]), key=lambda p: -p[3])
     if not tall:
-        if len(flat) == 2:
-            return Recognition("=", CLEAR)
-        return None
+        return Recognition("=", CLEAR) if len(parts) == 2 else None
     chevron = tall[0]
-    if len(tall) > 1 and tall[1][3] > 0.5 * chevron[3]:
-        return None  # two tall shapes: a word or a digit pair, not a comparator
+    cx, cy, cw, ch = chevron[:4]
+    # the bar of ≥ lies under the chevron's middle and spans most of its width (slanted or not)
+    bars = [p for p in parts if p is not chevron and p[1] >= cy + 0.5 * ch and p[2] >= 0.4 * cw]
+    others = [p for p in parts if p is not chevron and all(p is not b for b in bars)]
+    if others:
+        return None  # more shapes than a comparator has: a word, digits
     direction = _chevron_direction(chevron[4])
     if direction is None:
         # ⩾ may be one piece: the slanted bar touching the lower arm — read the upper two thirds
@@ -86,13 +87,9 @@ def read_comparator(binary: np.ndarray) -> Recognition | None:
         if direction is None:
             return None
         return Recognition("≥" if direction == ">" else "≤", 0.6)
-    cx, cy, cw, ch = chevron[:4]
-    below = [p for p in parts if p is not chevron and p[1] >= cy + 0.5 * ch and p[2] >= 0.4 * cw]
-    if below or _bottom_heavy(chevron[4]):  # a bar apart, or blurred into the lower arm
+    if bars or _bottom_heavy(chevron[4]):  # a bar apart, or blurred into the lower arm
         return Recognition("≥" if direction == ">" else "≤", CLEAR)
-    if len(parts) == 1:
-        return Recognition(direction, CLEAR)
-    return Recognition(direction, 0.6)
+    return Recognition(direction, CLEAR)
 
 
 def read_slash(binary: np.ndarray) -> Recognition | None:

@@ -9,6 +9,8 @@ recognised from the labels in its tables.
 
 from __future__ import annotations
 
+import re
+
 from pipeline.config import FormDef, Settings
 from pipeline.errors import NoFormFound
 from pipeline.model import Document, RawForm, Table, TextLine
@@ -24,6 +26,16 @@ def match_title(text: str, forms: list[FormDef]) -> FormDef | None:
         return None
     hits = [f for f in forms if all(label_key(k) in key for k in f.title_keywords)]
     return max(hits, key=lambda f: len(f.title_keywords), default=None)
+
+
+_TITLE_FROM_YEAR = re.compile(r"(?:19|20)\d{2}\s*年.*$")
+
+
+def title_text(line: str) -> str:
+    """The title from its line: from the year on, when it has one (a seal's edge read as `停` before it)."""
+    text = clean_text(line)
+    match = _TITLE_FROM_YEAR.search(text)
+    return match.group(0) if match else text
 
 
 def match_by_labels(table: Table, forms: list[FormDef]) -> FormDef | None:
@@ -56,7 +68,7 @@ def run(doc: Document, settings: Settings) -> Document:
 
     def start(form_def: FormDef, title: str, page: int) -> RawForm:
         nonlocal pending
-        form = RawForm(form_type=form_def.form_type, title=clean_text(title), pages=[page], preceding=pending)
+        form = RawForm(form_type=form_def.form_type, title=title_text(title), pages=[page], preceding=pending)
         pending = []
         forms.append(form)
         return form

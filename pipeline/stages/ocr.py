@@ -114,6 +114,19 @@ def drop_edge_fragments(crop: np.ndarray, depth: int) -> np.ndarray:
     return out
 
 
+def drop_border_blobs(binary: np.ndarray) -> np.ndarray:
+    """Erase ink touching the image's edge: the dark margin of a photo, a scanner's shadow, the
+    fill a deskew leaves. Text on a form never runs off the sheet."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((binary > 0).astype(np.uint8), connectivity=8)
+    height, width = binary.shape
+    x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    touching = (x == 0) | (y == 0) | (x + w >= width) | (y + h >= height)
+    touching[0] = False  # the background label
+    out = binary.copy()
+    out[touching[labels]] = 0
+    return out
+
+
 def merge_close_bands(bands: list[tuple[int, int]], max_height: float) -> list[tuple[int, int]]:
     """Join neighbouring bands whose union is still no taller than one line (`=`, `三`)."""
     out: list[tuple[int, int]] = []
@@ -127,7 +140,7 @@ def merge_close_bands(bands: list[tuple[int, int]], max_height: float) -> list[t
 
 def outside_lines(binary: np.ndarray, tables: list[Table], px_per_pt: float, phrase_gap_pt: float) -> list[LineJob]:
     """Lines of text outside the tables (title, unit, signer), split into phrases at wide gaps."""
-    mask = binary.copy()
+    mask = drop_border_blobs(binary)
     margin = int(round(3 * px_per_pt))
     for table in tables:
         x0, y0, x1, y1 = to_pixels(table.bbox, px_per_pt)
