@@ -161,47 +161,80 @@ SEAL_MARGIN_MM = 2.5  # the disc cleaned inside a found ring reaches this far pa
 SEAL_MIN_INK_GAP = 50
 
 
+def seal_ink_cut(gray: np.ndarray, ring: tuple[float, float, float], dpi: float) -> float | None:
+    """The grey level above which ink inside a seal ring is the seal's, or None.
+
+    WHY: on a grey scan a red seal is mid-grey ink; printed text and ruling
+    are near black. The seal's own level is read on its ring (the median
+    along the fitted circle), the black ink's level is the darkest ink in
+    its disc. When the two are SEAL_MIN_INK_GAP or more apart the cut sits
+    SEAL_CUT_SHARE of the way from the seal towards the black: seal ink is
+    lighter than the cut, black text and ruling (even faded) darker. None
+    when the seal is as dark as the text: nothing can separate them by level.
+    """
+    h, w = gray.shape[:2]
+    cx, cy, r = ring
+    angles = np.linspace(0, 2 * np.pi, 2 * _RING_SAMPLES, endpoint=False)
+    xi = np.round(cx + r * np.cos(angles)).astype(np.intp)
+    yi = np.round(cy + r * np.sin(angles)).astype(np.intp)
+    on = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+    if np.count_nonzero(on) < len(angles) // 2:
+        return None
+    seal_level = float(np.median(gray[yi[on], xi[on]]))
+    disc, _ = _disc(gray.shape, ring, dpi)
+    if disc is None:
+        return None
+    (y0, y1, x0, x1), mask = disc
+    values = gray[y0:y1, x0:x1][mask]
+    ink_level = float(np.percentile(values, 1))
+    paper = float(np.percentile(values, 90))
+    if seal_level - ink_level < SEAL_MIN_INK_GAP or paper - seal_level < 20:
+        return None
+    return seal_level - SEAL_CUT_SHARE * (seal_level - ink_level)
+
+
+def _disc(shape: tuple[int, ...], ring: tuple[float, float, float], dpi: float):
+    """((y0, y1, x0, x1), mask) of a ring's disc plus SEAL_MARGIN_MM, clipped to the page."""
+    h, w = shape[:2]
+    cx, cy, r = ring
+    rr = r + SEAL_MARGIN_MM * dpi / 25.4
+    x0, x1 = max(0, int(cx - rr)), min(w, int(np.ceil(cx + rr)) + 1)
+    y0, y1 = max(0, int(cy - rr)), min(h, int(np.ceil(cy + rr)) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return None, rr
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    return ((y0, y1, x0, x1), (xx - cx) ** 2 + (yy - cy) ** 2 <= rr * rr), rr
+
+
 def whiten_seal_rings(gray: np.ndarray, rings: Sequence[tuple[float, float, float]],
                       dpi: float) -> np.ndarray:
-    """Grey page with the mid-grey ink inside found seal rings turned white.
+    """Grey page with the mid-grey seal ink inside found rings turned to paper.
 
-    WHY: on a grey scan a red seal becomes mid-grey ink (its ring, star and
-    characters), which crosses ruling and cell text; colour can no longer
-    tell it apart, but darkness still can: printed text and ruling are near
-    black, the seal's red a clear step lighter. Inside each ring's disc the
-    ink levels are split in two (Otsu); when the two levels are far enough
-    apart (SEAL_MIN_INK_GAP) the lighter ink is the seal and becomes paper,
-    the black ink under it stays. A seal as dark as the text is left alone
-    (nothing can separate it by level); the grid detector still drops the
-    ring's arcs by shape.
+    WHY: for reading text under a seal on a grey scan: the seal's ring,
+    star and characters (lighter than seal_ink_cut) go, black text stays.
+    Pixel by pixel, so the lighter edge pixels of thin text and of faded
+    ruling (as light as the seal's own darker ink) go too: the grid detector
+    does not use it, it judges whole ruling pieces by their median level.
     """
     out = gray.copy()
-    h, w = gray.shape
-    margin = SEAL_MARGIN_MM * dpi / 25.4
-    for cx, cy, r in rings:
-        rr = r + margin
-        x0, x1 = max(0, int(cx - rr)), min(w, int(np.ceil(cx + rr)) + 1)
-        y0, y1 = max(0, int(cy - rr)), min(h, int(np.ceil(cy + rr)) + 1)
-        if x1 <= x0 or y1 <= y0:
+    for ring in rings:
+        cut = seal_ink_cut(gray, ring, dpi)
+        disc, _ = _disc(gray.shape, ring, dpi)
+        if cut is None or disc is None:
             continue
-        yy, xx = np.mgrid[y0:y1, x0:x1]
-        disc = (xx - cx) ** 2 + (yy - cy) ** 2 <= rr * rr
+        (y0, y1, x0, x1), mask = disc
         patch = out[y0:y1, x0:x1]
-        paper = float(np.percentile(patch[disc], 90))
-        ink = patch[disc & (patch < paper - 40)]
-        if ink.size < 100:
-            continue
-        level, _ = cv2.threshold(ink.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        dark, light = ink[ink <= level], ink[ink > level]
-        if dark.size < 20 or light.size < 20:
-            continue
-        if float(np.median(light)) - float(np.median(dark)) < SEAL_MIN_INK_GAP:
-            continue
-        # Otsu's level itself: faded ruling and text edges reach well above the
-        # black ink's median, and must not be cut
-        seal = disc & (patch > level)
-        patch[seal] = np.maximum(patch[seal], np.uint8(min(255, paper)))
+        paper = np.uint8(min(255.0, float(np.percentile(patch[mask], 90))))
+        seal = mask & (patch > cut)
+        patch[seal] = np.maximum(patch[seal], paper)
     return out
+
+
+# The cut between black ink and seal ink sits this share of the way from the
+# seal's level towards the black ink's: close to the seal, so faded ruling and
+# grey text (well darker than the seal) survive, while the seal's own uneven
+# ink (a little darker than its median) still goes.
+SEAL_CUT_SHARE = 0.3
 
 
 def _fit_ring(binary: np.ndarray, cx: float, cy: float, r: float,
@@ -267,7 +300,7 @@ def to_gray(img: np.ndarray) -> np.ndarray:
 # --- binarisation ------------------------------------------------------------
 
 SAUVOLA_WINDOW = 41  # px; a few glyph strokes wide at 150-300 dpi
-SAUVOLA_K = 0.25  # 0.2-0.5 in the literature; lower keeps faint lines
+SAUVOLA_K = 0.18  # 0.2-0.5 in the literature; lower keeps faint lines (a 55-level grey line on white)
 SAUVOLA_R = 128.0  # dynamic range of the standard deviation for uint8
 
 
@@ -363,14 +396,17 @@ def estimate_skew(gray: np.ndarray, max_angle: float = MAX_SKEW) -> float:
 
     def score(angle: float) -> float:
         # content turned counter-clockwise by `angle`: y = y0 - x*tan(angle)
-        rows = (ys + xs * np.float32(np.tan(np.radians(angle))) + offset).astype(np.int32)
+        rows = np.rint(ys + xs * np.float32(np.tan(np.radians(angle))) + offset).astype(np.int32)
         hist = np.bincount(rows, minlength=n_bins).astype(np.float64)
         return float(np.dot(hist, hist))
 
     coarse = np.arange(-max_angle, max_angle + 1e-9, _SKEW_COARSE_STEP)
-    best = max(coarse, key=score)
-    fine = np.arange(best - _SKEW_COARSE_STEP, best + _SKEW_COARSE_STEP + 1e-9, _SKEW_FINE_STEP)
-    best = max(fine, key=score)
+    # ties (a shear under half a pixel across the page changes no bin) go to
+    # the smaller angle: 0 for a straight page, not the first angle tried
+    best = max(coarse, key=lambda a: (score(a), -abs(a)))
+    n_fine = int(round(_SKEW_COARSE_STEP / _SKEW_FINE_STEP))
+    fine = best + _SKEW_FINE_STEP * np.arange(-n_fine, n_fine + 1)  # centred: best itself is tried
+    best = max(fine, key=lambda a: (score(a), -abs(a)))
     return float(np.clip(round(float(best), 3), -max_angle, max_angle))
 
 
@@ -479,9 +515,12 @@ def trim_borders(binary_crop: np.ndarray, max_depth: int | None = None,
     WHY: a cell crop cut from grid coordinates usually catches a few pixels of
     the cell's own borders (line thickness, residual skew). Those rows and
     columns are nearly full of ink and would make one tall "text line" of
-    the whole cell. Rows / columns within `max_depth` px of an edge that are
-    more than `fill` full, and everything between them and the edge, are
-    erased.
+    the whole cell. Within `max_depth` px of each edge (default 20% of the
+    crop), a row / column is a remnant when it is more than `fill` full and
+    touches the edge (or a remnant row next to it), or when it is almost
+    entirely ink (BORDER_FILL_DEEP) wherever it lies; it is erased together
+    with everything between it and the edge. The top strokes of a line of
+    glyphs near the edge fill much less than a ruling line does, and stay.
     """
     out = (binary_crop > 0).astype(np.uint8) * 255
     h, w = out.shape
@@ -490,20 +529,33 @@ def trim_borders(binary_crop: np.ndarray, max_depth: int | None = None,
     for axis, size, length in ((0, h, w), (1, w, h)):
         depth = max_depth if max_depth is not None else max(3, int(size * 0.2))
         depth = min(depth, size)
-        full = (np.count_nonzero(out, axis=1 - axis) > fill * length) if length else np.zeros(size, bool)
-        head = np.nonzero(full[:depth])[0]
-        tail = np.nonzero(full[size - depth:])[0]
+        share = np.count_nonzero(out, axis=1 - axis) / float(length)
+        head = _edge_cut(share[:depth], fill)
+        tail = _edge_cut(share[::-1][:depth], fill)
         if axis == 0:
-            if len(head):
-                out[: head.max() + 1, :] = 0
-            if len(tail):
-                out[size - depth + tail.min():, :] = 0
+            if head >= 0:
+                out[: head + 1, :] = 0
+            if tail >= 0:
+                out[size - 1 - tail:, :] = 0
         else:
-            if len(head):
-                out[:, : head.max() + 1] = 0
-            if len(tail):
-                out[:, size - depth + tail.min():] = 0
+            if head >= 0:
+                out[:, : head + 1] = 0
+            if tail >= 0:
+                out[:, size - 1 - tail:] = 0
     return out
+
+
+BORDER_FILL_DEEP = 0.9  # a row this full is ruling even a few px in from the edge
+_BORDER_SLACK = 2  # px: a remnant may start this far from the crop's edge
+
+
+def _edge_cut(share: np.ndarray, fill: float) -> int:
+    """Index of the innermost remnant row counted from an edge, -1 if none."""
+    cut = -1
+    for i, f in enumerate(share):
+        if f > BORDER_FILL_DEEP or (f > fill and (i <= _BORDER_SLACK or cut == i - 1)):
+            cut = i
+    return cut
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -78,9 +78,6 @@ class GridSettings:
     # this distance (pt) of the fitted circle: ring width ~3pt plus fit error.
     seal_rings: bool = True
     ring_band: float = 4.0
-    # A line with other (non-ruling) ink within 1.5-5pt on one side along more
-    # than this share of its length is a row of glyph strokes, not ruling.
-    max_text_beside: float = 0.6
     # No real cell is smaller than this, as on the digital path
     # (stages.tables.MIN_CELL_SIZE): thinner "cells" are the gap inside a double
     # rule; grid boundaries this close are one boundary.
@@ -96,12 +93,17 @@ class GridSettings:
 DEFAULT = GridSettings()
 
 # A line whose length is less than this share ink (it was extended to the
-# perpendiculars it nearly reached) is judged stricter: this much glyph ink
-# beside its inked part marks it as glyph strokes. Real ruling on the sample
-# scans is >= 94% ink with <= 44% beside; the top strokes of "万元" stretched
-# across a narrow cell are 46% ink with 55% beside.
+# perpendiculars it nearly reached) and has glyph ink beside this much of its
+# inked part is a row of glyph strokes. Real ruling on the sample scans is
+# >= 94% ink (<= 44% beside); the top strokes of "万元" in a faded scan,
+# stretched across their narrow cell, are 46% ink with 55% beside.
 STRETCHED_INKED = 0.75
 STRETCHED_BESIDE = 0.25
+
+# A fragment no longer than a glyph (max_glyph) with glyph ink beside this
+# much of it is a stroke, not a piece of broken ruling (strokes of 持 in a
+# noisy scan: 53%; ruling fragments on the sample scans: < 10%).
+SHORT_PIECE_BESIDE = 0.35
 
 # Share of its bounding box that a run of touching glyphs inks (CJK text:
 # 0.3-0.5); an L / T corner of broken ruling inks ~0.1 of its box.
@@ -139,41 +141,78 @@ def detect_tables(image: np.ndarray, dpi: float, settings: GridSettings | None =
     every tolerance.
     """
     s = settings or DEFAULT
-    binary = imaging.ensure_binary(image)
-    rings = imaging.find_seal_rings(image, dpi, binary=binary) if s.seal_rings else []
-    if rings and image.ndim == 2 and not _is_two_valued(image):
-        binary = imaging.binarize(imaging.whiten_seal_rings(image, rings, dpi))
-    horizontal, vertical = ruling_segments(binary, dpi, s, rings=rings)
+    gray = imaging.to_gray(image) if image.ndim == 3 else image
+    binary = imaging.ensure_binary(gray)
+    rings = imaging.find_seal_rings(gray, dpi, binary=binary) if s.seal_rings else []
+    horizontal, vertical = ruling_segments(binary, dpi, s, rings=rings,
+                                           gray=None if _is_two_valued(gray) else gray)
     return tables_from_segments(horizontal, vertical, dpi, s)
 
 
 def ruling_segments(binary: np.ndarray, dpi: float, settings: GridSettings | None = None,
                     rings: list[tuple[float, float, float]] | None = None,
+                    gray: np.ndarray | None = None,
                     ) -> tuple[list[geo.Segment], list[geo.Segment]]:
     """Merged, crossing-checked ruling lines of an ink mask (ink = 255), in px.
 
     Horizontal segments are (y, x_start, x_end), vertical ones (x, y_start, y_end).
     `rings`: seal rings (cx, cy, r) in px whose arcs are not ruling; found
-    on the mask when not given (and settings.seal_rings is on).
+    on the mask when not given (and settings.seal_rings is on). `gray`: the
+    grey page, when there is one; inside a ring, pieces as light as the
+    seal's ink are the seal's strokes (its characters, its star), not ruling.
     Exposed so that OCR can erase ruling before reading cells.
     """
     s = settings or DEFAULT
     if rings is None:
         rings = imaging.find_seal_rings(binary, dpi, binary=binary) if s.seal_rings else []
     band = s.px(s.ring_band, dpi)
-    text_free = _drop_glyphs(binary, dpi, s)
+    seal_cuts = []  # (ring, grey level above which its ink is the seal's)
+    if gray is not None:
+        for ring in rings:
+            cut = imaging.seal_ink_cut(gray, ring, dpi)
+            if cut is not None:
+                seal_cuts.append((ring, cut))
+    rough = _rough_lines(binary, dpi, s)
+    seal_px = None  # seal-coloured ink to drop
+    for ring, cut in seal_cuts:
+        found = imaging._disc(gray.shape, ring, dpi)[0]
+        if found is None:
+            continue
+        (y0, y1, x0, x1), disc = found
+        if seal_px is None:
+            seal_px = np.zeros(binary.shape, bool)
+        # seal-coloured ink goes, except on long straight runs: a faded black
+        # line under the seal can be as light as the seal's darker ink, pixel
+        # by pixel, and must stay whole (pieces are judged whole below). The
+        # ring's own band is never spared: near its tangents a thick ring
+        # holds straight runs too.
+        cx, cy, r = ring
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        on_band = np.abs(np.hypot(xx - cx, yy - cy) - r) <= band
+        spared = (rough[y0:y1, x0:x1] > 0) & ~on_band
+        seal_px[y0:y1, x0:x1] |= disc & (gray[y0:y1, x0:x1] > cut) & ~spared
+    if seal_px is not None:
+        binary = binary.copy()
+        binary[seal_px] = 0
+    text_free = _drop_glyphs(binary, dpi, s, rough=rough)
     pieces_h, mask_h = _line_pieces(text_free, dpi, s, horizontal=True)
     pieces_v, mask_v = _line_pieces(text_free, dpi, s, horizontal=False)
     # ink that is not ruling: glyphs, seal remnants, specks
     loose = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.bitwise_or(mask_h, mask_v)))
     min_line = s.px(s.min_line, dpi)
+    max_glyph = s.px(s.max_glyph, dpi)
 
     def plausible(piece: geo.Segment, horizontal: bool, mask: np.ndarray) -> bool:
         if _on_ring(piece, horizontal, rings, band):
             return False
+        if seal_cuts and _seal_ink(piece, horizontal, gray, seal_cuts, dpi, s):
+            return False
         # a glyph-sized stroke among glyph ink would lengthen a real line it
-        # happens to be collinear with (a column border ending just under text)
-        return piece[2] - piece[1] >= min_line or not _glyph_row(piece, horizontal, mask, loose, dpi, s)
+        # happens to be collinear with (a column border ending just under
+        # text), or pair up with another into a fake cell
+        if piece[2] - piece[1] >= max_glyph:
+            return True
+        return _text_beside(piece, horizontal, mask, loose, dpi, s)[0] <= SHORT_PIECE_BESIDE
 
     horizontal = _merge([p for p in pieces_h if plausible(p, True, mask_h)], dpi, s)
     vertical = _merge([p for p in pieces_v if plausible(p, False, mask_v)], dpi, s)
@@ -241,7 +280,16 @@ def _half_width(dpi: float, s: GridSettings) -> float:
     return s.px(s.max_thickness, dpi) / 2
 
 
-def _drop_glyphs(binary: np.ndarray, dpi: float, s: GridSettings) -> np.ndarray:
+def _rough_lines(binary: np.ndarray, dpi: float, s: GridSettings) -> np.ndarray:
+    """Straight runs at least min_line long, either way: surely ruling (or a long stroke)."""
+    length = max(5, int(round(s.px(s.min_line, dpi))))
+    return cv2.bitwise_or(
+        cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))),
+        cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length))))
+
+
+def _drop_glyphs(binary: np.ndarray, dpi: float, s: GridSettings,
+                 rough: np.ndarray | None = None) -> np.ndarray:
     """The ink mask without glyph-shaped components.
 
     A ruling line is part of a long connected component (the table's frame)
@@ -255,8 +303,13 @@ def _drop_glyphs(binary: np.ndarray, dpi: float, s: GridSettings) -> np.ndarray:
     # pieces) are a pixel or two apart, so the mask is grown by ~0.4pt before
     # labelling. Alone, each thin radical looks like a line fragment, and
     # closing would stack them into a fake ruling piece.
+    # Long straight runs (sure ruling) are set aside first, so that text
+    # printed within a pixel or two of a border is not joined to the frame.
+    if rough is None:
+        rough = _rough_lines(binary, dpi, s)
+    candidates = cv2.bitwise_and(binary, cv2.bitwise_not(rough))
     r = max(1, int(round(s.px(0.4, dpi))))
-    grown = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * r + 1, 2 * r + 1)))
+    grown = cv2.dilate(candidates, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * r + 1, 2 * r + 1)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
     w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     fill = stats[:, cv2.CC_STAT_AREA] / np.maximum(w * h, 1)
@@ -270,7 +323,21 @@ def _drop_glyphs(binary: np.ndarray, dpi: float, s: GridSettings) -> np.ndarray:
     glyph[0] = False
     if not glyph.any():
         return binary
-    return np.where(glyph[labels] & (binary > 0), np.uint8(0), binary)
+    # A fragment of broken ruling still attached to the frame (a corner, the
+    # stub of a border under a speck) is ruling, even when the grown mask
+    # lumps it with a glyph printed close by. The frame: straight runs joined
+    # into something longer than any glyph (a seal character's long stroke
+    # is not).
+    n_r, r_labels, r_stats, _ = cv2.connectedComponentsWithStats(rough, connectivity=8)
+    big = np.maximum(r_stats[:, cv2.CC_STAT_WIDTH], r_stats[:, cv2.CC_STAT_HEIGHT]) >= max_glyph
+    big[0] = False
+    frame = np.where(big[r_labels], np.uint8(255), np.uint8(0))
+    n_own, own = cv2.connectedComponents(candidates, connectivity=8)
+    touching = np.unique(own[(cv2.dilate(frame, np.ones((3, 3), np.uint8)) > 0) & (candidates > 0)])
+    attached = np.zeros(n_own, bool)
+    attached[touching] = True
+    attached[0] = False
+    return np.where(glyph[labels] & (candidates > 0) & ~attached[own], np.uint8(0), binary)
 
 
 def _line_pieces(binary: np.ndarray, dpi: float, s: GridSettings,
@@ -311,10 +378,10 @@ def _glyph_row(seg: geo.Segment, horizontal: bool, line_mask: np.ndarray, loose:
                dpi: float, s: GridSettings) -> bool:
     """Whether a "line" is really the aligned strokes of a row of glyphs (see _text_beside)."""
     beside, inked = _text_beside(seg, horizontal, line_mask, loose, dpi, s)
-    # a short run of strokes stretched to the cell's sides by the crossing rule
-    # is mostly not ink; then less glyph ink beside it is enough to tell
-    stretched = inked < STRETCHED_INKED and beside > STRETCHED_BESIDE
-    return beside > s.max_text_beside or stretched
+    # A run of strokes stretched to the cell's sides by the crossing rule is
+    # mostly not ink. A well-inked line is ruling even with text close beside
+    # it all along (a label printed 2pt from its cell border).
+    return inked < STRETCHED_INKED and beside > STRETCHED_BESIDE
 
 
 def _text_beside(seg: geo.Segment, horizontal: bool, line_mask: np.ndarray, loose: np.ndarray,
@@ -355,6 +422,34 @@ def _text_beside(seg: geo.Segment, horizontal: bool, line_mask: np.ndarray, loos
         band = loose[lo:hi, a:b].any(axis=0) if horizontal else loose[a:b, lo:hi].any(axis=1)
         worst = max(worst, np.count_nonzero(band & inked) / np.count_nonzero(inked))
     return worst, float(np.count_nonzero(inked)) / len(inked)
+
+
+def _seal_ink(piece: geo.Segment, horizontal: bool, gray: np.ndarray,
+              seal_cuts: list[tuple[tuple[float, float, float], float]], dpi: float,
+              s: GridSettings) -> bool:
+    """Whether a piece lies inside a seal's disc and is as light as the seal's ink.
+
+    The level is the median along the piece of the darkest pixel across it,
+    so noise and the seal's uneven ink do not decide, and a faded black line
+    (grey ~90 under a seal of ~140) stays ruling.
+    """
+    pos, start, end = piece
+    margin = imaging.SEAL_MARGIN_MM * dpi / 25.4
+    ts = np.linspace(start, end, 5)
+    xs, ys = (ts, np.full(5, pos)) if horizontal else (np.full(5, pos), ts)
+    half = max(1, int(round(_half_width(dpi, s))))
+    h, w = gray.shape
+    for (cx, cy, r), cut in seal_cuts:
+        if not np.all(np.hypot(xs - cx, ys - cy) <= r + margin):
+            continue
+        p, a, b = int(round(pos)), max(0, int(round(start))), int(round(end)) + 1
+        if horizontal:
+            strip = gray[max(0, p - half):min(h, p + half + 1), a:min(b, w)].min(axis=0)
+        else:
+            strip = gray[a:min(b, h), max(0, p - half):min(w, p + half + 1)].min(axis=1)
+        if strip.size and float(np.median(strip)) > cut:
+            return True
+    return False
 
 
 def _is_two_valued(image: np.ndarray) -> bool:
