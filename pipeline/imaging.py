@@ -172,62 +172,82 @@ def seal_ink_cut(gray: np.ndarray, ring: tuple[float, float, float], dpi: float)
     lighter than the cut, black text and ruling (even faded) darker. None
     when the seal is as dark as the text: nothing can separate them by level.
     """
-    h, w = gray.shape[:2]
-    cx, cy, r = ring
-    angles = np.linspace(0, 2 * np.pi, 2 * _RING_SAMPLES, endpoint=False)
-    xi = np.round(cx + r * np.cos(angles)).astype(np.intp)
-    yi = np.round(cy + r * np.sin(angles)).astype(np.intp)
-    on = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-    if np.count_nonzero(on) < len(angles) // 2:
+    levels = _seal_levels(gray, ring, dpi)
+    if levels is None:
         return None
-    seal_level = float(np.median(gray[yi[on], xi[on]]))
-    disc, _ = _disc(gray.shape, ring, dpi)
-    if disc is None:
-        return None
-    (y0, y1, x0, x1), mask = disc
-    values = gray[y0:y1, x0:x1][mask]
-    ink_level = float(np.percentile(values, 1))
-    paper = float(np.percentile(values, 90))
+    ink_level, seal_level = levels
+    (y0, y1, x0, x1), mask = seal_disc(gray.shape, ring, dpi)
+    paper = float(np.percentile(gray[y0:y1, x0:x1][mask], 90))
     if seal_level - ink_level < SEAL_MIN_INK_GAP or paper - seal_level < 20:
         return None
     return seal_level - SEAL_CUT_SHARE * (seal_level - ink_level)
 
 
-def _disc(shape: tuple[int, ...], ring: tuple[float, float, float], dpi: float):
-    """((y0, y1, x0, x1), mask) of a ring's disc plus SEAL_MARGIN_MM, clipped to the page."""
+def seal_disc(shape: tuple[int, ...], ring: tuple[float, float, float], dpi: float):
+    """((y0, y1, x0, x1), mask) of a ring's disc plus SEAL_MARGIN_MM, clipped to the page.
+
+    The window is in page pixels; the mask (window-sized, bool) marks the
+    disc inside it. None for a ring entirely off the page.
+    """
     h, w = shape[:2]
     cx, cy, r = ring
     rr = r + SEAL_MARGIN_MM * dpi / 25.4
     x0, x1 = max(0, int(cx - rr)), min(w, int(np.ceil(cx + rr)) + 1)
     y0, y1 = max(0, int(cy - rr)), min(h, int(np.ceil(cy + rr)) + 1)
     if x1 <= x0 or y1 <= y0:
-        return None, rr
+        return None
     yy, xx = np.mgrid[y0:y1, x0:x1]
-    return ((y0, y1, x0, x1), (xx - cx) ** 2 + (yy - cy) ** 2 <= rr * rr), rr
+    return (y0, y1, x0, x1), (xx - cx) ** 2 + (yy - cy) ** 2 <= rr * rr
 
 
 def whiten_seal_rings(gray: np.ndarray, rings: Sequence[tuple[float, float, float]],
                       dpi: float) -> np.ndarray:
-    """Grey page with the mid-grey seal ink inside found rings turned to paper.
+    """Grey page with the mid-grey ink of found seal rings faded to paper.
 
-    WHY: for reading text under a seal on a grey scan: the seal's ring,
-    star and characters (lighter than seal_ink_cut) go, black text stays.
-    Pixel by pixel, so the lighter edge pixels of thin text and of faded
-    ruling (as light as the seal's own darker ink) go too: the grid detector
-    does not use it, it judges whole ruling pieces by their median level.
+    WHY: on a grey scan a red seal is mid-grey ink over the text it covers
+    (the title, the reporting unit, cells); OCR reads its ring and characters
+    as strokes. Inside each ring's disc the grey levels are stretched so
+    that the black ink's level (see seal_ink_cut) stays black and the seal's
+    own level becomes paper: v' = (v - ink) / (seal - ink) * 255. Text edges
+    keep their anti-aliasing (a pixel half-way between black and the seal
+    comes out mid-grey), which a hard cut would erase. Seals as dark as the
+    text are left alone. Not used by the grid detector (it judges whole
+    ruling pieces by level instead, see engines.grid); applied to whole
+    150-dpi grey pages before OCR it lost more text than seal, so it is
+    meant for re-reading single crops where a seal dominates.
     """
     out = gray.copy()
     for ring in rings:
-        cut = seal_ink_cut(gray, ring, dpi)
-        disc, _ = _disc(gray.shape, ring, dpi)
-        if cut is None or disc is None:
+        if seal_ink_cut(gray, ring, dpi) is None:
+            continue
+        disc = seal_disc(gray.shape, ring, dpi)
+        if disc is None:
             continue
         (y0, y1, x0, x1), mask = disc
-        patch = out[y0:y1, x0:x1]
-        paper = np.uint8(min(255.0, float(np.percentile(patch[mask], 90))))
-        seal = mask & (patch > cut)
-        patch[seal] = np.maximum(patch[seal], paper)
+        levels = _seal_levels(gray, ring, dpi)
+        if levels is None:
+            continue
+        ink, seal = levels
+        patch = out[y0:y1, x0:x1].astype(np.float32)
+        stretched = np.clip((patch - ink) * (255.0 / max(seal - ink, 1.0)), 0, 255)
+        window = out[y0:y1, x0:x1]
+        window[mask] = np.maximum(window[mask], stretched[mask].astype(np.uint8))
     return out
+
+
+def _seal_levels(gray: np.ndarray, ring: tuple[float, float, float], dpi: float) -> tuple[float, float] | None:
+    """(black ink level, seal ink level) inside a ring's disc."""
+    h, w = gray.shape[:2]
+    cx, cy, r = ring
+    angles = np.linspace(0, 2 * np.pi, 2 * _RING_SAMPLES, endpoint=False)
+    xi = np.round(cx + r * np.cos(angles)).astype(np.intp)
+    yi = np.round(cy + r * np.sin(angles)).astype(np.intp)
+    on = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+    disc = seal_disc(gray.shape, ring, dpi)
+    if np.count_nonzero(on) < len(angles) // 2 or disc is None:
+        return None
+    (y0, y1, x0, x1), mask = disc
+    return float(np.percentile(gray[y0:y1, x0:x1][mask], 1)), float(np.median(gray[yi[on], xi[on]]))
 
 
 # The cut between black ink and seal ink sits this share of the way from the

@@ -7,12 +7,16 @@ cells_from_segments → group_touching → grid_from_cells → cell_span), so a
 scanned form and its digital original give the same rows, columns and spans.
 
     page image ──binarise──> ink mask
-      ├─ open with a long horizontal kernel ─> horizontal ruling pixels ─┐
-      └─ open with a long vertical kernel   ─> vertical ruling pixels   ─┤
-                         connected components → segments (px) <──────────┘
+      − grey seal ink (rings found by shape; their lighter ink, see imaging)
+      − glyphs (compact blobs, runs of touching glyphs)
+      ├─ close + open with a long horizontal kernel ─> horizontal pieces ─┐
+      └─ close + open with a long vertical kernel   ─> vertical pieces   ─┤
+         drop pieces that are seal arcs, seal strokes or glyph strokes <──┘
       merge collinear pieces (bridges breaks, faded stretches, seal gaps)
       keep / clip each line to the span between the perpendicular lines it
-      crosses (drops underlines, text strokes, seal arcs; trims overshoot)
+      meets (drops underlines, text strokes, scratches; trims overshoot;
+      extends lines that stop just short of a border)
+      drop "lines" that are mostly stretch and flanked by glyph ink
       → cells → tables → rows / columns / spans
 
 All tolerances are in PDF points (1/72 inch) and scaled by the image's dpi,
@@ -97,8 +101,8 @@ DEFAULT = GridSettings()
 # inked part is a row of glyph strokes. Real ruling on the sample scans is
 # >= 94% ink (<= 44% beside); the top strokes of "万元" in a faded scan,
 # stretched across their narrow cell, are 46% ink with 55% beside.
-STRETCHED_INKED = 0.75
-STRETCHED_BESIDE = 0.25
+STRETCHED_INKED = 0.85
+STRETCHED_BESIDE = 0.1
 
 # A fragment no longer than a glyph (max_glyph) with glyph ink beside this
 # much of it is a stroke, not a piece of broken ruling (strokes of 持 in a
@@ -173,27 +177,9 @@ def ruling_segments(binary: np.ndarray, dpi: float, settings: GridSettings | Non
             if cut is not None:
                 seal_cuts.append((ring, cut))
     rough = _rough_lines(binary, dpi, s)
-    seal_px = None  # seal-coloured ink to drop
-    for ring, cut in seal_cuts:
-        found = imaging._disc(gray.shape, ring, dpi)[0]
-        if found is None:
-            continue
-        (y0, y1, x0, x1), disc = found
-        if seal_px is None:
-            seal_px = np.zeros(binary.shape, bool)
-        # seal-coloured ink goes, except on long straight runs: a faded black
-        # line under the seal can be as light as the seal's darker ink, pixel
-        # by pixel, and must stay whole (pieces are judged whole below). The
-        # ring's own band is never spared: near its tangents a thick ring
-        # holds straight runs too.
-        cx, cy, r = ring
-        yy, xx = np.mgrid[y0:y1, x0:x1]
-        on_band = np.abs(np.hypot(xx - cx, yy - cy) - r) <= band
-        spared = (rough[y0:y1, x0:x1] > 0) & ~on_band
-        seal_px[y0:y1, x0:x1] |= disc & (gray[y0:y1, x0:x1] > cut) & ~spared
-    if seal_px is not None:
+    if seal_cuts:
         binary = binary.copy()
-        binary[seal_px] = 0
+        binary[_seal_pixels(gray, seal_cuts, rough, band, dpi)] = 0
     text_free = _drop_glyphs(binary, dpi, s, rough=rough)
     pieces_h, mask_h = _line_pieces(text_free, dpi, s, horizontal=True)
     pieces_v, mask_v = _line_pieces(text_free, dpi, s, horizontal=False)
@@ -281,11 +267,44 @@ def _half_width(dpi: float, s: GridSettings) -> float:
 
 
 def _rough_lines(binary: np.ndarray, dpi: float, s: GridSettings) -> np.ndarray:
-    """Straight runs at least min_line long, either way: surely ruling (or a long stroke)."""
+    """Thin straight runs at least min_line long, either way: surely ruling (or a long stroke).
+
+    Solid areas (a filled seal star binarised as a blob, a black box) hold
+    long runs too; whatever is thicker than max_thickness in both directions
+    is left out.
+    """
     length = max(5, int(round(s.px(s.min_line, dpi))))
-    return cv2.bitwise_or(
+    runs = cv2.bitwise_or(
         cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))),
         cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length))))
+    side = max(3, int(round(s.px(s.max_thickness, dpi))) + 1)
+    solid = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
+    if not solid.any():
+        return runs
+    return cv2.bitwise_and(runs, cv2.bitwise_not(cv2.dilate(solid, np.ones((3, 3), np.uint8))))
+
+
+def _seal_pixels(gray: np.ndarray, seal_cuts: list[tuple[tuple[float, float, float], float]],
+                 rough: np.ndarray, band: float, dpi: float) -> np.ndarray:
+    """Seal-coloured ink inside the found rings, as a bool mask to erase.
+
+    Spared: long thin straight runs (a faded black line under the seal can be
+    as light as the seal's darker ink pixel by pixel, and must stay whole;
+    pieces are judged whole later), except on the ring's own band, where a
+    thick ring holds straight runs near its tangents.
+    """
+    out = np.zeros(gray.shape, bool)
+    for ring, cut in seal_cuts:
+        found = imaging.seal_disc(gray.shape, ring, dpi)
+        if found is None:
+            continue
+        (y0, y1, x0, x1), disc = found
+        cx, cy, r = ring
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        on_band = np.abs(np.hypot(xx - cx, yy - cy) - r) <= band
+        spared = (rough[y0:y1, x0:x1] > 0) & ~on_band
+        out[y0:y1, x0:x1] |= disc & (gray[y0:y1, x0:x1] > cut) & ~spared
+    return out
 
 
 def _drop_glyphs(binary: np.ndarray, dpi: float, s: GridSettings,
@@ -299,12 +318,12 @@ def _drop_glyphs(binary: np.ndarray, dpi: float, s: GridSettings,
     stops the strokes of neighbouring characters ("度量" filling a narrow
     column) from being closed and joined into a fake ruling line.
     """
-    # Glyphs are judged whole: the radicals of one character (高 is four
-    # pieces) are a pixel or two apart, so the mask is grown by ~0.4pt before
-    # labelling. Alone, each thin radical looks like a line fragment, and
-    # closing would stack them into a fake ruling piece.
     # Long straight runs (sure ruling) are set aside first, so that text
     # printed within a pixel or two of a border is not joined to the frame.
+    # Glyphs are judged whole: the radicals of one character (高 is four
+    # pieces) are a pixel or two apart, so the rest is grown by ~0.4pt before
+    # labelling. Alone, each thin radical looks like a line fragment, and
+    # closing would stack them into a fake ruling piece.
     if rough is None:
         rough = _rough_lines(binary, dpi, s)
     candidates = cv2.bitwise_and(binary, cv2.bitwise_not(rough))

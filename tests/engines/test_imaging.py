@@ -137,6 +137,21 @@ def test_whiten_seal_rings_removes_grey_seal_ink_and_keeps_black_ruling():
     assert np.median(out[line > 0]) <= 10
 
 
+def test_seal_ink_cut_separates_a_grey_seal_from_black_ink_only_when_it_is_lighter():
+    page = form_like()
+    radius = int(20 / 25.4 * DPI)
+    light = page.copy()
+    cv2.circle(light, (640, 400), radius, 150, 10)
+    cut = imaging.seal_ink_cut(light, (640.0, 400.0, float(radius)), DPI)
+    assert cut is not None and 60 < cut < 150
+    dark = page.copy()
+    cv2.circle(dark, (640, 400), radius, 20, 10)  # as black as the text: no level separates them
+    assert imaging.seal_ink_cut(dark, (640.0, 400.0, float(radius)), DPI) is None
+    (y0, y1, x0, x1), mask = imaging.seal_disc(page.shape, (640.0, 400.0, float(radius)), DPI)
+    assert mask.shape == (y1 - y0, x1 - x0) and mask[mask.shape[0] // 2, mask.shape[1] // 2]
+    assert imaging.seal_disc(page.shape, (-5000.0, -5000.0, 10.0), DPI) is None
+
+
 # --- binarisation -------------------------------------------------------------
 
 def test_binarize_copes_with_uneven_light_and_keeps_faint_lines():
