@@ -102,5 +102,5 @@ def clean_text(text: str | None) -> str:
 
 
 def label_key(text: str | None) -> str:
-    """How labels are compared: cleaned, with every space and colon removed."""
-    return re.sub(r"[\s：:]", "", clean_text(text))
+    """How labels are compared: cleaned, without spaces, colons or dots (a speck read as `·`)."""
+    return re.sub(r"[\s：:·・.．]", "", clean_text(text))
