@@ -83,6 +83,7 @@ class BudgetItem(_Strict):
 class FormDef(_Strict):
     form_type: str
     title_keywords: list[str]  # all must appear in a title line
+    title: str = ""  # the printed title without its year, for titles OCR half-read under a seal
     fields: dict[str, FieldDef]
     indicator_columns: list[IndicatorColumn]
     indicator_section_labels: list[str] = Field(default_factory=list)

@@ -12,8 +12,12 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 
 
+_PERIOD_YEAR = re.compile(r"^((?:19|20)\d{2})[.\-/年]")
+
+
 def title_year(title: str | None) -> int | None:
-    match = _YEAR.search(title or "")
+    """The year of a title (`2026年…`) or, failing that, of a period (`2026.01-2026.12`)."""
+    match = _YEAR.search(title or "") or _PERIOD_YEAR.search(title or "")
     return int(match.group(1)) if match else None
 
 

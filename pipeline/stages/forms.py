@@ -9,6 +9,7 @@ recognised from the labels in its tables.
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from pipeline.config import FormDef, Settings
@@ -18,6 +19,7 @@ from pipeline.repair.fields import label_index, match_label
 from pipeline.repair.text import clean_text, label_key
 
 MAX_TITLE_CHARS = 40  # a longer line is prose that mentions the title, not the title
+FUZZY_TITLE_RATIO = 0.6  # a title half hidden by a seal still shares this much with the printed one
 
 
 def match_title(text: str, forms: list[FormDef]) -> FormDef | None:
@@ -25,10 +27,27 @@ def match_title(text: str, forms: list[FormDef]) -> FormDef | None:
     if not key or len(key) > MAX_TITLE_CHARS:
         return None
     hits = [f for f in forms if all(label_key(k) in key for k in f.title_keywords)]
-    return max(hits, key=lambda f: len(f.title_keywords), default=None)
+    if hits:
+        return max(hits, key=lambda f: len(f.title_keywords))
+    return fuzzy_title(key, forms)
+
+
+def fuzzy_title(key: str, forms: list[FormDef]) -> FormDef | None:
+    """The form whose printed title an OCR'd line resembles (`体文细目标表` under a seal)."""
+    body = _YEAR_PREFIX.sub("", key)
+    best, best_ratio = None, FUZZY_TITLE_RATIO
+    for form in forms:
+        if not form.title or not body.endswith("表"):
+            continue
+        ratio = difflib.SequenceMatcher(a=body, b=label_key(form.title)).ratio()
+        if ratio >= best_ratio:
+            best, best_ratio = form, ratio
+    return best
 
 
 _TITLE_FROM_YEAR = re.compile(r"(?:19|20)\d{2}\s*年.*$")
+_YEAR_PREFIX = re.compile(r"^.*?(?:19|20)\d{2}年")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
 def title_text(line: str) -> str:
@@ -50,6 +69,11 @@ def match_by_labels(table: Table, forms: list[FormDef]) -> FormDef | None:
     return best
 
 
+def _has_field_labels(form: RawForm, form_def: FormDef) -> bool:
+    labels = label_index(form_def.fields)
+    return any(match_label(c.text, labels) for row in form.rows for c in row if c.text)
+
+
 def _title_row(table: Table, forms: list[FormDef]) -> FormDef | None:
     """Some forms print their title as the first row of the grid."""
     rows = table.rows()
@@ -69,6 +93,12 @@ def run(doc: Document, settings: Settings) -> Document:
     def start(form_def: FormDef, title: str, page: int) -> RawForm:
         nonlocal pending
         form = RawForm(form_type=form_def.form_type, title=title_text(title), pages=[page], preceding=pending)
+        exact = all(label_key(k) in label_key(title) for k in form_def.title_keywords)
+        if title and not exact and form_def.title:
+            year = _YEAR.search(form.title)
+            form.title = f"{year.group(1)}年{form_def.title}" if year else form_def.title
+            form.note("repair", "title", "title partly unreadable (a seal over it); the form's printed "
+                      "title used", before=clean_text(title), after=form.title, page=page)
         pending = []
         forms.append(form)
         return form
@@ -90,11 +120,15 @@ def run(doc: Document, settings: Settings) -> Document:
             if form_def is not None:
                 current = start(form_def, rows[0][0].text if rows[0] else "", page.number)
                 rows = rows[1:]
-            elif current is None:
+            elif current is None or current.rows:
+                # no title seen (or none readable): a table that opens with a form's labels starts a
+                # form; one without them continues the current form (a page-2 continuation)
                 form_def = match_by_labels(block, settings.forms)
-                if form_def is None:
+                if form_def is None and current is None:
                     continue
-                current = start(form_def, "", page.number)
+                if form_def is not None and (current is None or _has_field_labels(current, form_def)):
+                    current = start(form_def, "", page.number)
+                    current.lines = list(current.preceding)  # the unit lines stood above its table
             for row in rows:
                 for cell in row:
                     cell.page = cell.page or block.page
