@@ -1,6 +1,6 @@
 """Field accuracy of a run's output against hand-made ground truth.
 
-Forms are matched by (form_type, name). Every header field and every field
+Forms are matched by type and name (the most similar name when OCR misread it). Every header field and every field
 of every indicator counts once; indicator rows are aligned on their 三级指标
 so that one missing row costs that row, not every row after it; a missing or
 extra row counts all its fields as wrong.
@@ -78,24 +78,45 @@ def load_truth(path: Path) -> list[dict]:
     return data["forms"] if isinstance(data, dict) else data
 
 
+NAME_MATCH_RATIO = 0.5  # a form whose name OCR got partly wrong is still that form (its name field counts wrong)
+
+
+def _similarity(a: str | None, b: str | None) -> float:
+    return difflib.SequenceMatcher(a=a or "", b=b or "").ratio()
+
+
 def evaluate(records: list[dict], truth: list[dict], only_present: bool = False) -> Report:
-    """Compare; with `only_present`, truth forms absent from the output are skipped (a partial run)."""
+    """Compare; with `only_present`, truth forms absent from the output are skipped (a partial run).
+
+    Forms are paired by type and name: exact names first, then the most similar remaining name
+    (at least NAME_MATCH_RATIO alike), so one misread character costs one field, not a form.
+    """
     report = Report()
-    by_key: dict = {}
-    for record in records:
-        by_key.setdefault(form_key(record), []).append(record)
+    unmatched = list(records)
+    pairs: list[tuple[dict, dict | None]] = []
     for expected in truth:
-        key = form_key(expected)
-        label = f"{key[0]} '{key[1]}'"
-        got = by_key.get(key, [None]).pop(0) if by_key.get(key) else None
+        exact = next((r for r in unmatched if form_key(r) == form_key(expected)), None)
+        if exact is not None:
+            unmatched.remove(exact)
+        pairs.append((expected, exact))
+    for i, (expected, got) in enumerate(pairs):
+        if got is None:
+            kind, name = form_key(expected)
+            candidates = [(r, _similarity(name, form_key(r)[1])) for r in unmatched if r.get("form_type") == kind]
+            best = max(candidates, key=lambda c: c[1], default=(None, 0.0))
+            lone = len(candidates) == 1 and sum(1 for e, g in pairs if g is None and e.get("form_type") == kind) == 1
+            if best[0] is not None and (best[1] >= NAME_MATCH_RATIO or lone):  # lone: the only one of its type
+                unmatched.remove(best[0])
+                pairs[i] = (expected, best[0])
+    for expected, got in pairs:
+        label = f"{form_key(expected)[0]} '{form_key(expected)[1]}'"
         if got is None:
             if only_present:
                 continue
             report.forms_missing.append(label)
         compare_form(report, label, expected, got or {})
-    for key, rest in by_key.items():
-        for _ in rest:
-            report.forms_extra.append(f"{key[0]} '{key[1]}'")
+    for record in unmatched:
+        report.forms_extra.append(f"{form_key(record)[0]} '{form_key(record)[1]}'")
     return report
 
 

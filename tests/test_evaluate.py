@@ -1,0 +1,34 @@
+"""The accuracy measure itself: it must count what it claims to."""
+
+from pipeline.evaluate import evaluate
+
+TRUTH = [{"form_type": "project", "project_name": "人民调解专项", "title": "t", "year": 2026,
+          "indicators": [{"level3": "a", "value": 1}, {"level3": "b", "value": 2}], "empty_categories": []}]
+
+
+def record(**changes):
+    base = {"form_type": "project", "project_name": "人民调解专项", "title": "t", "year": 2026,
+            "indicators": [{"level3": "a", "value": 1}, {"level3": "b", "value": 2}], "empty_categories": []}
+    base.update(changes)
+    return base
+
+
+def test_perfect_and_one_wrong_value():
+    assert evaluate([record()], TRUTH).accuracy == 1.0
+    report = evaluate([record(indicators=[{"level3": "a", "value": 1}, {"level3": "b", "value": 3}])], TRUTH)
+    assert report.correct == report.total - 1
+    assert any("indicators[1].value" in w for w in report.wrong)
+
+
+def test_misread_name_costs_one_field_not_the_form():
+    report = evaluate([record(project_name="民调解专项")], TRUTH)
+    assert not report.forms_missing and report.correct == report.total - 1
+
+
+def test_missing_and_extra_rows_and_forms_count():
+    report = evaluate([record(indicators=[{"level3": "a", "value": 1}])], TRUTH)
+    assert any("row missing" in w for w in report.wrong)
+    report = evaluate([], TRUTH)
+    assert report.forms_missing and report.correct < report.total
+    report = evaluate([record(), record(project_name="别的项目")], TRUTH)
+    assert report.forms_extra == ["project '别的项目'"]
