@@ -85,13 +85,13 @@ def _similarity(a: str | None, b: str | None) -> float:
     return difflib.SequenceMatcher(a=a or "", b=b or "").ratio()
 
 
-def evaluate(records: list[dict], truth: list[dict], only_present: bool = False) -> Report:
-    """Compare; with `only_present`, truth forms absent from the output are skipped (a partial run).
+def pair_forms(records: list[dict], truth: list[dict]) -> tuple[list[tuple[dict, dict | None]], list[dict]]:
+    """(truth form, output form or None) pairs, and the output forms left over.
 
-    Forms are paired by type and name: exact names first, then the most similar remaining name
-    (at least NAME_MATCH_RATIO alike), so one misread character costs one field, not a form.
+    Exact (type, name) first, then the most similar remaining name of the same type (at least
+    NAME_MATCH_RATIO alike, or the only one of its type left): one misread character of a name
+    costs one field, not a whole form.
     """
-    report = Report()
     unmatched = list(records)
     pairs: list[tuple[dict, dict | None]] = []
     for expected in truth:
@@ -108,6 +108,13 @@ def evaluate(records: list[dict], truth: list[dict], only_present: bool = False)
             if best[0] is not None and (best[1] >= NAME_MATCH_RATIO or lone):  # lone: the only one of its type
                 unmatched.remove(best[0])
                 pairs[i] = (expected, best[0])
+    return pairs, unmatched
+
+
+def evaluate(records: list[dict], truth: list[dict], only_present: bool = False) -> Report:
+    """Compare; with `only_present`, truth forms absent from the output are skipped (a partial run)."""
+    report = Report()
+    pairs, unmatched = pair_forms(records, truth)
     for expected, got in pairs:
         label = f"{form_key(expected)[0]} '{form_key(expected)[1]}'"
         if got is None:

@@ -32,6 +32,7 @@ class Cell(BaseModel):
     page: int | None = None  # 1-based; lets a review item point at the page
     alternatives: list[tuple[str, float]] = Field(default_factory=list)  # other OCR readings
     note: str | None = None  # why reading changed the text (e.g. a known-name correction)
+    sealed: bool = False  # a seal was stamped over it: read, but to be checked
 
 
 class Table(BaseModel):
@@ -67,6 +68,7 @@ class TextLine(BaseModel):
     font_size: float | None = None
     alternatives: list[tuple[str, float]] = Field(default_factory=list)
     note: str | None = None
+    sealed: bool = False
 
 
 Block = Annotated[Union[TextLine, Table], Field(discriminator="kind")]

@@ -17,7 +17,7 @@ import numpy as np
 
 from pipeline.engines.base import Recognition, TextBox
 
-THUMB = (48, 12)  # width, height of the signature thumbnail
+THUMB = (32, 8)  # width, height of the signature thumbnail
 ASPECT_WEIGHT = 20.0  # a line's shape outweighs small differences of content in the thumbnail
 
 
@@ -42,7 +42,7 @@ class RecordingEngine:
     def recognize(self, lines: list[np.ndarray]) -> list[Recognition]:
         results = self.engine.recognize(lines)
         for line, result in zip(lines, results):
-            self.records.append({"sig": signature(line).round(3).tolist(), "text": result.text,
+            self.records.append({"sig": signature(line).round(2).tolist(), "text": result.text,
                                  "confidence": round(result.confidence, 4)})
         return results
 

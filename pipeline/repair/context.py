@@ -33,7 +33,10 @@ class RepairContext:
 
     def take(self, field_name: str, cell: Cell) -> str:
         """The cell's clean text, recording what cleaning changed under `field_name`."""
-        if cell.source == "ocr" and cell.confidence < self.uncertain_below:
+        if cell.sealed:
+            self.form.note("uncertain", field_name, "read under a seal; check it against the paper",
+                           after=cell.text, cell=cell, alternatives=cell.alternatives or None)
+        elif cell.source == "ocr" and cell.confidence < self.uncertain_below:
             self.form.note("uncertain", field_name,
                            f"OCR unsure (confidence {cell.confidence:.2f}); best reading kept",
                            after=cell.text, cell=cell, alternatives=cell.alternatives or None)
@@ -53,7 +56,10 @@ class RepairContext:
         if line.note:
             self.form.note("repair", field_name, line.note, after=line.text, page=line.page,
                            alternatives=line.alternatives or None)
-        if line.source == "ocr" and line.confidence < self.uncertain_below:
+        if line.sealed:
+            self.form.note("uncertain", field_name, "read under a seal; check it against the paper",
+                           after=line.text, page=line.page, alternatives=line.alternatives or None)
+        elif line.source == "ocr" and line.confidence < self.uncertain_below:
             self.form.note("uncertain", field_name,
                            f"OCR unsure (confidence {line.confidence:.2f}); best reading kept",
                            after=line.text, page=line.page, alternatives=line.alternatives or None)

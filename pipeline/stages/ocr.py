@@ -53,6 +53,7 @@ def read_page(work, settings: Settings):
     notes = [names.correct(r, crop, engine, settings.vocabulary.known_names, settings.ocr.known_name_min_ratio)
              for r, crop in zip(readings, crops)]
     lines = _assemble(work, jobs, readings, notes, px_per_pt)
+    _mark_sealed(work.seals, tables, lines, px_per_pt)
     if settings.ocr.reread:
         reread.reread_page(work, tables, jobs, readings, engine, settings)
     work.page.blocks = sorted(lines + tables, key=lambda b: b.bbox[1] if b.bbox else 0.0)
@@ -183,9 +184,26 @@ def strip_noise(text: str, inner: bool = False) -> str:
     if inner:
         return text.strip(" ").strip("|丨│").strip(" ") or text
     stripped = text.strip(" \n").rstrip(_NOISE_TAIL).lstrip(_NOISE_HEAD)
-    if re.search(r"[\d\u4e00-\u9fff]\.$", stripped):  # `87.7.`, `指标.`: a speck after the text
-        stripped = stripped[:-1]
+    # `87.7.`, `140...`, `%.`, `指标.`: specks after the text (a real number never ends in a dot)
+    stripped = re.sub(r"(?<=[\d\u4e00-\u9fff%])\.+$", "", stripped)
     return stripped if stripped or not text.strip() else text.strip()
+
+
+def _under_seal(box: PixelBox, seals) -> bool:
+    x0, y0, x1, y1 = box
+    for cx, cy, r in seals:
+        nearest_x, nearest_y = min(max(cx, x0), x1), min(max(cy, y0), y1)
+        if (nearest_x - cx) ** 2 + (nearest_y - cy) ** 2 < (0.9 * r) ** 2:
+            return True
+    return False
+
+
+def _mark_sealed(seals, tables: list[Table], lines: list[TextLine], px_per_pt: float) -> None:
+    for table in tables:
+        for cell in table.cells:
+            cell.sealed = bool(cell.text) and _under_seal(to_pixels(cell.bbox, px_per_pt), seals)
+    for line in lines:
+        line.sealed = _under_seal(to_pixels(line.bbox, px_per_pt), seals)
 
 
 def _assemble(work, jobs: list[LineJob], readings, notes, px_per_pt: float) -> list[TextLine]:

@@ -36,6 +36,7 @@ class PageWork:
     gray: np.ndarray | None = None  # upright, deskewed, seal-free grey used for reading
     grid: list | None = None  # ruled tables found in the image (pixel coordinates)
     carry: dict = field(default_factory=dict)  # what one page tells the next (a table's columns)
+    seals: list = field(default_factory=list)  # (cx, cy, r) in pixels of the upright page
 
 
 Step = Callable[[PageWork, Settings], PageWork]

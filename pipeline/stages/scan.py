@@ -80,6 +80,9 @@ def preprocess(work, settings: Settings):
             image, gray = imaging.deskew(image, angle), imaging.deskew(gray, angle)
             work.page.skew = round(angle, 3)
     work.image, work.gray = image, gray
+    # where seals were stamped: what is read there is flagged, even when it reads well
+    plain = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    work.seals = imaging.find_seal_rings(plain, work.page.dpi)
     height, width = gray.shape[:2]
     scale = 72.0 / work.page.dpi
     work.page.width, work.page.height = width * scale, height * scale
