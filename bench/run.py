@@ -121,7 +121,8 @@ def render(results: dict, reference: list[float], repeat: int) -> str:
                      + f" | {100 * r['accuracy']:.2f}% ({r['fields']}) |")
     lines += [
         "",
-        "Stages: triage (text layer usable?), raster (PDFium at 200 dpi), preprocess (seal suppression,",
+        "Stages: triage (text layer usable? on digital pages it also reads that layer: words, ruled",
+        "tables), raster (PDFium at 200 dpi), preprocess (seal suppression,",
         "orientation, deskew), grid (ruled lines → cells), ocr (lines found by projection inside cells,",
         "recognised in width-sorted batches, uncertain cells re-read), document stages (forms, repair,",
         "normalise, validate, write).",

@@ -49,9 +49,9 @@ def test_200dpi_colour_scans_field_accuracy(scan200):
     assert report.accuracy >= 0.995, format_report(report)
 
 
-# The issue asks ≥ 99% here; measured 92.9% (grey seals over the title, names and cells at 150 dpi).
+# The issue asks ≥ 99% here; measured 93.9% (grey seals over the title, names and cells at 150 dpi).
 # This bar guards against regressions; it does not claim the target.
-GREY_150_FLOOR = 0.92
+GREY_150_FLOOR = 0.93
 
 
 def test_150dpi_greyscale_scans_field_accuracy(scan150):
