@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from pipeline import imaging
+from tests.engines.drawing import stamp
 
 DPI = 200
 PT = DPI / 72  # px per point
@@ -35,17 +36,7 @@ def text_line(img, x, y, n, size, gap=4, value=0):
     return img
 
 
-def multiply_seal(bgr, centre, radius, colour=(40, 40, 220), alpha=0.85, thickness=12):
-    """Stamp a ring + star the way ink does: multiplied onto what is below."""
-    layer = np.full(bgr.shape, 255, np.uint8)
-    cv2.circle(layer, centre, radius, colour, thickness, cv2.LINE_AA)
-    cx, cy = centre
-    pts = [(cx + (radius * 0.35 if k % 2 == 0 else radius * 0.14) * np.cos(np.pi / 2 + k * np.pi / 5),
-            cy - (radius * 0.35 if k % 2 == 0 else radius * 0.14) * np.sin(np.pi / 2 + k * np.pi / 5))
-           for k in range(10)]
-    cv2.fillPoly(layer, [np.array(pts, np.int32)], colour, cv2.LINE_AA)
-    lay = 1 - alpha * (1 - layer.astype(np.float32) / 255)
-    return np.clip(bgr.astype(np.float32) * lay, 0, 255).astype(np.uint8)
+multiply_seal = stamp
 
 
 def rotate(img, degrees):
