@@ -29,14 +29,39 @@ IMPOSSIBLE = 9.0
 
 
 def header_slots(row: list[Cell], columns: list[IndicatorColumn]) -> list[Slot] | None:
-    """Slots from a header row, or None when fewer than three cells are column labels."""
+    """Slots from a header row, or None when fewer than three cells are column labels.
+
+    A header cell that reads as no label (misread under a seal, smudged) takes the field the
+    config's column order puts between its recognised neighbours, if exactly one fits there.
+    """
     keys = {label_key(label): col.field for col in columns for label in col.labels}
-    slots = []
+    order = {col.field: i for i, col in enumerate(columns)}
+    found: dict[int, str] = {}
     for cell in row:
         field = keys.get(label_key(cell.text))
-        if field is not None and all(s.field != field for s in slots):
-            slots.append(Slot(field, cell.col, cell.col + cell.col_span))
-    return slots if len(slots) >= 3 else None
+        if field is not None and field not in found.values():
+            found[id(cell)] = field
+    if len(found) < 3:
+        return None
+    cells = sorted(row, key=lambda c: c.col)
+    for i, cell in enumerate(cells):
+        if id(cell) in found:
+            continue
+        before = max((order[found[id(c)]] for c in cells[:i] if id(c) in found), default=-1)
+        after = min((order[found[id(c)]] for c in cells[i + 1:] if id(c) in found), default=len(columns))
+        gap = [c.field for c in columns[before + 1:after] if c.field not in found.values()]
+        unlabelled_between = [c for c in cells if id(c) not in found
+                              and before < _rank(c, cells, found, order) < after]
+        if len(gap) == len(unlabelled_between) and gap:
+            found[id(cell)] = gap[unlabelled_between.index(cell)]
+    return [Slot(found[id(c)], c.col, c.col + c.col_span) for c in cells if id(c) in found]
+
+
+def _rank(cell: Cell, cells: list[Cell], found: dict[int, str], order: dict[str, int]) -> float:
+    """Where an unlabelled header cell sits in the config's column order (between its neighbours)."""
+    i = cells.index(cell)
+    before = max((order[found[id(c)]] for c in cells[:i] if id(c) in found), default=-1)
+    return before + 0.5
 
 
 def _value_like(text: str, lex: Lexicon) -> bool:

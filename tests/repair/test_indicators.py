@@ -103,3 +103,9 @@ def test_every_repair_is_recorded_with_field_and_reason(settings):
     fields = {r["field"]: r for r in record["review"] if r["kind"] == "repair"}
     assert fields["indicators[2].level3"]["before"] == "校舍使用 年限"
     assert fields["indicators[2].level1"]["after"] == "效益指标"
+
+
+def test_misread_header_cells_take_their_fields_from_the_column_order(settings):
+    text = project(CLEAN).replace("指标值\t度量单位\t指标值类型", "指木示值\t\t指标值类型")
+    got = [strip(i) for i in indicators(text, settings)]
+    assert got[0] == ("产出指标", "数量指标", "维修校舍面积", 3000, "平方米", "≥")
