@@ -9,6 +9,7 @@ from pipeline.repair.text import clean_text, has_cjk
 
 _AMOUNT_UNIT = re.compile(r"(?:金额单位|单位)[：:]?\s*(亿元|万元|千元|元)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_SEAL_NOTE = re.compile(r"^\s*[（(]?\s*盖\s*章\s*[)）]?\s*[：:]?")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 
 
@@ -40,11 +41,15 @@ def read_preamble(lines: list[TextLine], prefixes: dict[str, list[str]]) -> dict
             continue
         prefix = next((p for p in unit_prefixes if text.startswith(clean_text(p))), None)
         if prefix is not None and "reporting_unit" not in out:
-            value = text[len(clean_text(prefix)):].lstrip("：: ").strip()
+            value = _SEAL_NOTE.sub("", text[len(clean_text(prefix)):]).lstrip("：:.·、 ").strip()
             if value:
                 out["reporting_unit"] = (value, line)
             else:
                 waiting_for_unit_value = True
+            continue
+        partial = _SEAL_NOTE.match(text)  # `（盖章）：…` with 填报单位 lost to the seal
+        if partial and "reporting_unit" not in out and text[partial.end():].strip():
+            out["reporting_unit"] = (text[partial.end():].lstrip("：:.·、 ").strip(), line)
             continue
         if waiting_for_unit_value and has_cjk(text):
             out["reporting_unit"] = (text, line)

@@ -83,13 +83,19 @@ def infer_from_indicators(ctx: RepairContext) -> None:
     """A blank field the form states elsewhere: 年度本级预算金额 = the cost row's 年初预算金额."""
     form = ctx.form
     for name, field_def in ctx.form_def.fields.items():
-        if form.fields.get(name) or not field_def.infer_from_indicator:
+        value = form.fields.get(name)
+        readable = value and (field_def.type != "number" or parse_number(str(value).rstrip("亿万千元")) is not None)
+        if readable or not field_def.infer_from_indicator:
             continue
         sources = {label_key(s) for s in field_def.infer_from_indicator}
         for index, ind in enumerate(form.indicators):
-            if label_key(ind.level3) in sources and parse_number(ind.value) is not None:
-                form.fields[name] = parse_number(ind.value)
-                form.note("inferred", name, f"blank on the form; taken from indicator '{ind.level3}'",
+            name_key = label_key(ind.level3)
+            # one stray character (a neighbour's `=` read into the cell) does not hide the source
+            named = name_key in sources or any(name_key.startswith(k) and len(name_key) - len(k) <= 1 for k in sources)
+            if named and parse_number(ind.value) is not None:
+                form.fields[name] = parse_number(ind.value)  # replaces an unreadable value
+                form.note("inferred", name, f"{'unreadable' if value else 'blank'} on the form; "
+                          f"taken from indicator '{ind.level3}'", before=value or None,
                           after=form.fields[name], cell=ind.cells.get("value"))
                 if ind.unit and form.fields.get("amount_unit") and ind.unit != form.fields["amount_unit"]:
                     form.note("warning", name, f"source indicator is in {ind.unit}, form amounts in "
