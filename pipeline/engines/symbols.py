@@ -45,6 +45,7 @@ def _chevron_direction(mask: np.ndarray) -> str | None:
     return ">" if middle_x > edge_x else "<"
 
 
+FLAT_BOTTOM = 0.7  # a bottom row inked across this share of the width is the bar of ≥ / ≤
 TWIN_ROWS = 0.3  # share of lower-half rows crossing two strokes (arm and bar) that marks a bar
 
 
@@ -59,7 +60,13 @@ def _bottom_heavy(mask: np.ndarray) -> bool:
     half = mask.shape[0] // 2
     twins = [_runs_in_row(r) >= 2 for r in mask[half:]]
     upper = [_runs_in_row(r) >= 2 for r in mask[:half]]
-    return bool(twins) and np.mean(twins) >= TWIN_ROWS and np.mean(twins) > 2 * np.mean(upper or [0])
+    if twins and np.mean(twins) >= TWIN_ROWS and np.mean(twins) > 2 * np.mean(upper or [0]):
+        return True
+    # at low resolution the bar fuses with the arm's end: the bottom rows become one long stroke,
+    # where a > or < ends in a short tip
+    bottom = mask[-max(1, mask.shape[0] // 5):]
+    top = mask[: max(1, mask.shape[0] // 5)]
+    return int(bottom.sum(axis=1).max()) >= FLAT_BOTTOM * mask.shape[1] > int(top.sum(axis=1).max())
 
 
 def read_comparator(binary: np.ndarray) -> Recognition | None:
