@@ -49,9 +49,9 @@ def test_200dpi_colour_scans_field_accuracy(scan200):
     assert report.accuracy >= 0.995, format_report(report)
 
 
-# The issue asks ≥ 99% here; measured 93.9% (grey seals over the title, names and cells at 150 dpi).
+# The issue asks ≥ 99% here; measured 97.6% (grey seals over names and cells at 150 dpi cost characters).
 # This bar guards against regressions; it does not claim the target.
-GREY_150_FLOOR = 0.93
+GREY_150_FLOOR = 0.97
 
 
 def test_150dpi_greyscale_scans_field_accuracy(scan150):
@@ -69,7 +69,7 @@ def test_loose_images_tiff_photos_and_a_sideways_page(tmp_path):
     truth = [r for r in load_truth(TRUTH) if r["form_type"] == "project"]
     report = evaluate(convert(files, tmp_path / "loose"), truth)
     assert not report.forms_missing, format_report(report)
-    assert report.accuracy >= 0.95, format_report(report)  # measured 96.3%
+    assert report.accuracy >= 0.985, format_report(report)  # measured 99.2%
     [sideways] = convert([loose / "xingzheng_zhifa_peixun_2026_rot90.jpg"], tmp_path / "rot")
     assert sideways["project_name"] == "行政执法人员培训费" and len(sideways["indicators"]) == 9
 

@@ -169,8 +169,8 @@ def line_crop(gray: np.ndarray, box: PixelBox) -> np.ndarray:
 
 
 # a ruling-line remnant reads as | at a line's end
-_NOISE_HEAD = ":：、·.,，'\"`_-~|丨│ "
-_NOISE_TAIL = ":：、·,，'\"`_~|丨│ "
+_NOISE_HEAD = ":：、·.,，'\"`‘’_-~|丨│ "
+_NOISE_TAIL = ":：、·,，'\"`‘’_~|丨│ "
 _OCR_CONFUSABLES = str.maketrans({"丶": "、"})  # the radical 丶 is never written in running text
 
 
