@@ -102,14 +102,15 @@ def cell_lines(binary: np.ndarray, cell: Cell, px_per_pt: float, min_ink_pt2: fl
 
 
 def drop_edge_fragments(crop: np.ndarray, depth: int) -> np.ndarray:
-    """Erase ink that only pokes in across the cell's edge (a neighbour's descender, skew residue)."""
+    """Erase ink that only pokes in across the cell's top or bottom (a neighbour's descender)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats((crop > 0).astype(np.uint8), connectivity=8)
     height, width = crop.shape
     out = crop.copy()
     for i in range(1, count):
         x, y, w, h, _area = stats[i]
-        shallow = ((y == 0 and h <= depth) or (y + h == height and h <= depth)
-                   or (x == 0 and w <= depth) or (x + w == width and w <= depth))
+        # top and bottom only: a glyph near the left or right border is split into strokes that
+        # would look shallow; ruling remnants there are trim_borders' job
+        shallow = (y == 0 and h <= depth) or (y + h == height and h <= depth)
         if shallow:
             out[labels == i] = 0
     return out
