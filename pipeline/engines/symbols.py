@@ -75,10 +75,12 @@ def read_comparator(binary: np.ndarray) -> Recognition | None:
     if not parts:
         return None
     largest = max(p[4].sum() for p in parts)
-    parts = [p for p in parts if p[4].sum() >= 0.1 * largest]  # dust next to the symbol
+    parts = [p for p in parts if p[4].sum() >= 0.25 * largest]  # dust next to the symbol
     tall = sorted((p for p in parts if p[3] > FLAT_RATIO * p[2]), key=lambda p: -p[3])
     if not tall:
-        return Recognition("=", CLEAR) if len(parts) == 2 else None
+        widest = max(p[2] for p in parts)
+        bars = [p for p in parts if p[2] >= 0.6 * widest]  # the two strokes of =, not dust beside them
+        return Recognition("=", CLEAR) if len(bars) == 2 else None
     chevron = tall[0]
     cx, cy, cw, ch = chevron[:4]
     # the bar of ≥ lies under the chevron's middle and spans most of its width (slanted or not)
