@@ -212,9 +212,10 @@ def whiten_seal_rings(gray: np.ndarray, rings: Sequence[tuple[float, float, floa
     keep their anti-aliasing (a pixel half-way between black and the seal
     comes out mid-grey), which a hard cut would erase. Seals as dark as the
     text are left alone. Not used by the grid detector (it judges whole
-    ruling pieces by level instead, see engines.grid); applied to whole
-    150-dpi grey pages before OCR it lost more text than seal, so it is
-    meant for re-reading single crops where a seal dominates.
+    ruling pieces by level instead, see engines.grid). The scanned path
+    applies it to greyscale pages before OCR (stages/scan.py): on the 150-dpi
+    grey samples it read better than both no whitening and a hard cut inside
+    the ring (pipeline eval on sample_pdfs/scans/150dpi_grey, same code).
     """
     out = gray.copy()
     for ring in rings:

@@ -94,5 +94,9 @@ class Lexicon:
     def is_placeholder(self, text: str | None) -> bool:
         return label_key(text) in self._placeholders
 
+    @cached_property
+    def _qualitative(self) -> set[str]:
+        return {label_key(q) for q in self.vocab.qualitative_values}
+
     def is_qualitative(self, text: str | None) -> bool:
-        return label_key(text) in {label_key(q) for q in self.vocab.qualitative_values}
+        return label_key(text) in self._qualitative
