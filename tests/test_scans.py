@@ -49,9 +49,9 @@ def test_200dpi_colour_scans_field_accuracy(scan200):
     assert report.accuracy >= 0.995, format_report(report)
 
 
-# The issue asks ≥ 99% here; measured 97.8% (grey seals over names and cells at 150 dpi cost characters).
-# This bar guards against regressions; it does not claim the target.
-GREY_150_FLOOR = 0.975
+# The issue's bar. Measured 99.05% (731/738): what is left is three cells under the department
+# form's seal (flagged) and single punctuation marks in long goal texts.
+GREY_150_FLOOR = 0.99
 
 
 def test_150dpi_greyscale_scans_field_accuracy(scan150):

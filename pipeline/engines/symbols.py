@@ -74,8 +74,10 @@ def read_comparator(binary: np.ndarray) -> Recognition | None:
     parts = _parts(binary)
     if not parts:
         return None
-    largest = max(p[4].sum() for p in parts)
-    parts = [p for p in parts if p[4].sum() >= 0.25 * largest]  # dust next to the symbol
+    biggest = max(parts, key=lambda p: p[4].sum())
+    largest = biggest[4].sum()
+    # dust next to the symbol goes; a thin bar (≥'s, faint at 150 dpi) is long, not dust
+    parts = [p for p in parts if p[4].sum() >= 0.25 * largest or _is_bar(p, biggest[2])]
     tall = sorted((p for p in parts if p[3] > FLAT_RATIO * p[2]), key=lambda p: -p[3])
     if not tall:
         widest = max(p[2] for p in parts)
@@ -99,6 +101,11 @@ def read_comparator(binary: np.ndarray) -> Recognition | None:
     if bars or _bottom_heavy(chevron[4]):  # a bar apart, or blurred into the lower arm
         return Recognition("≥" if direction == ">" else "≤", CLEAR)
     return Recognition(direction, CLEAR)
+
+
+def _is_bar(part, symbol_width: int) -> bool:
+    _x, _y, w, h, _mask = part
+    return w >= 0.6 * symbol_width and w >= 3 * h
 
 
 def read_slash(binary: np.ndarray) -> Recognition | None:

@@ -53,7 +53,7 @@ def read_page(work, settings: Settings):
     notes = [names.correct(r, crop, engine, settings.vocabulary.known_names, settings.ocr.known_name_min_ratio)
              for r, crop in zip(readings, crops)]
     lines = _assemble(work, jobs, readings, notes, px_per_pt)
-    _mark_sealed(work.seals, tables, lines, px_per_pt)
+    _mark_sealed(work.seals, tables, lines, px_per_pt, inked={id(job.cell) for job in jobs if job.cell is not None})
     if settings.ocr.reread:
         reread.reread_page(work, tables, jobs, readings, engine, settings)
     work.page.blocks = sorted(lines + tables, key=lambda b: b.bbox[1] if b.bbox else 0.0)
@@ -187,7 +187,18 @@ def strip_noise(text: str, inner: bool = False) -> str:
     stripped = text.strip(" \n").rstrip(_NOISE_TAIL).lstrip(_NOISE_HEAD)
     # `87.7.`, `140...`, `%.`, `指标.`: specks after the text (a real number never ends in a dot)
     stripped = re.sub(r"(?<=[\d\u4e00-\u9fff%])\.+$", "", stripped)
+    stripped = _strip_unopened_close(stripped)
     return stripped if stripped or not text.strip() else text.strip()
+
+
+_BRACKETS = {"）": "（(", ")": "（(", "】": "【[", "]": "【[", "」": "「", "』": "『"}  # OCR mixes widths
+
+
+def _strip_unopened_close(text: str) -> str:
+    """`司法局】`: a closing bracket at the end that nothing opened is a seal or ruling fragment."""
+    while text and text[-1] in _BRACKETS and not any(o in text for o in _BRACKETS[text[-1]]):
+        text = text[:-1].rstrip()
+    return text
 
 
 def _under_seal(box: PixelBox, seals) -> bool:
@@ -199,10 +210,11 @@ def _under_seal(box: PixelBox, seals) -> bool:
     return False
 
 
-def _mark_sealed(seals, tables: list[Table], lines: list[TextLine], px_per_pt: float) -> None:
+def _mark_sealed(seals, tables: list[Table], lines: list[TextLine], px_per_pt: float, inked: set[int]) -> None:
+    """Cells with ink under a seal, even those that read as nothing: a blank read there is a loss to flag."""
     for table in tables:
         for cell in table.cells:
-            cell.sealed = bool(cell.text) and _under_seal(to_pixels(cell.bbox, px_per_pt), seals)
+            cell.sealed = id(cell) in inked and _under_seal(to_pixels(cell.bbox, px_per_pt), seals)
     for line in lines:
         line.sealed = _under_seal(to_pixels(line.bbox, px_per_pt), seals)
 

@@ -34,6 +34,7 @@ class PageWork:
     plumber: Any = None  # pdfplumber page, for PDF pages
     image: np.ndarray | None = None  # BGR pixels as scanned (kept for crops)
     gray: np.ndarray | None = None  # upright, deskewed, seal-free grey used for reading
+    unfaded: np.ndarray | None = None  # `gray` before grey seal rings were faded (None: none were)
     grid: list | None = None  # ruled tables found in the image (pixel coordinates)
     carry: dict = field(default_factory=dict)  # what one page tells the next (a table's columns)
     seals: list = field(default_factory=list)  # (cx, cy, r) in pixels of the upright page

@@ -74,30 +74,45 @@ def find_sections(rows: list[list[Cell]], form_def: FormDef) -> dict[str, int]:
     return sections
 
 
+def _noted(form, field_name: str, kind: str) -> bool:
+    return any(item.kind == kind and item.field == field_name for item in form.review)
+
+
 def _section_cell(row: list[Cell], labels: list[str]) -> Cell | None:
     keys = {label_key(label) for label in labels}
     return next((c for c in row if label_key(c.text) in keys), None)
 
 
 def infer_from_indicators(ctx: RepairContext) -> None:
-    """A blank field the form states elsewhere: 年度本级预算金额 = the cost row's 年初预算金额."""
+    """A field the form states elsewhere: 年度本级预算金额 = the cost row's 年初预算金额.
+
+    Taken from there when the field is blank or unreadable, or when it was read unsure (under a
+    seal, low OCR confidence) and disagrees with a surely-read indicator: of two readings of
+    one amount, the sure one wins, and the change is flagged.
+    """
     form = ctx.form
     for name, field_def in ctx.form_def.fields.items():
         value = form.fields.get(name)
-        readable = value and (field_def.type != "number" or parse_number(str(value).rstrip("亿万千元")) is not None)
-        if readable or not field_def.infer_from_indicator:
+        number = parse_number(str(value).rstrip("亿万千元")) if value else None
+        readable = value and (field_def.type != "number" or number is not None)
+        unsure = readable and field_def.type == "number" and _noted(form, name, "uncertain")
+        if (readable and not unsure) or not field_def.infer_from_indicator:
             continue
         sources = {label_key(s) for s in field_def.infer_from_indicator}
         for index, ind in enumerate(form.indicators):
             name_key = label_key(ind.level3)
             # one stray character (a neighbour's `=` read into the cell) does not hide the source
             named = name_key in sources or any(name_key.startswith(k) and len(name_key) - len(k) <= 1 for k in sources)
-            if named and parse_number(ind.value) is not None:
-                form.fields[name] = parse_number(ind.value)  # replaces an unreadable value
-                form.note("inferred", name, f"{'unreadable' if value else 'blank'} on the form; "
-                          f"taken from indicator '{ind.level3}'", before=value or None,
-                          after=form.fields[name], cell=ind.cells.get("value"))
-                if ind.unit and form.fields.get("amount_unit") and ind.unit != form.fields["amount_unit"]:
-                    form.note("warning", name, f"source indicator is in {ind.unit}, form amounts in "
-                              f"{form.fields['amount_unit']}")
-                break
+            if not named or parse_number(ind.value) is None:
+                continue
+            if unsure and (_noted(form, f"indicators[{index}].value", "uncertain")
+                           or parse_number(ind.value) == number):
+                break  # both unsure, or they agree: keep what was read
+            form.fields[name] = parse_number(ind.value)  # replaces an unreadable or unsure value
+            state = "read unsure" if unsure else "unreadable" if value else "blank"
+            form.note("inferred", name, f"{state} on the form; taken from indicator '{ind.level3}'",
+                      before=value or None, after=form.fields[name], cell=ind.cells.get("value"))
+            if ind.unit and form.fields.get("amount_unit") and ind.unit != form.fields["amount_unit"]:
+                form.note("warning", name, f"source indicator is in {ind.unit}, form amounts in "
+                          f"{form.fields['amount_unit']}")
+            break

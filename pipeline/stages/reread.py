@@ -26,6 +26,7 @@ from pipeline.repair.lexicon import Lexicon, parse_number
 from pipeline.repair.text import clean_text
 
 ACCEPT_CONSTRAINED = 0.5  # a vocabulary word this probable is taken as the reading
+EMPTY_MIN_P, EMPTY_MARGIN = 0.02, 20.0  # ...or, where the cell read as nothing, this probable and this far ahead
 UPSCALE = 2.0
 
 
@@ -68,15 +69,26 @@ def breaks_column(text: str, field: str | None, lex: Lexicon) -> bool:
     return not any(ch.isalnum() for ch in text) and not lex.is_placeholder(text)
 
 
-def alternative_crops(gray: np.ndarray, box) -> list[np.ndarray]:
-    """The same line, prepared differently: tighter and larger; and binarised."""
+def alternative_crops(gray: np.ndarray, box, unfaded: np.ndarray | None = None) -> list[np.ndarray]:
+    """The same line, prepared differently: tighter and larger; binarised; and, under a
+    faded grey seal, as it was before fading.
+
+    WHY the unfaded view: fading a grey seal's ink also fades thin text strokes that are
+    barely darker than the seal (digits at 150 dpi); the recogniser often reads them
+    through the seal better than after it.
+    """
     from pipeline.stages.ocr import line_crop
 
-    crop = line_crop(gray, box)
-    big = cv2.resize(crop, None, fx=UPSCALE, fy=UPSCALE, interpolation=cv2.INTER_CUBIC)
-    stretched = cv2.normalize(big, None, 0, 255, cv2.NORM_MINMAX)
-    _, otsu = cv2.threshold(stretched, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return [stretched, otsu]
+    crops = []
+    for source in (gray, unfaded) if unfaded is not None else (gray,):
+        crop = line_crop(source, box)
+        big = cv2.resize(crop, None, fx=UPSCALE, fy=UPSCALE, interpolation=cv2.INTER_CUBIC)
+        stretched = cv2.normalize(big, None, 0, 255, cv2.NORM_MINMAX)
+        crops.append(stretched)
+        if source is gray:
+            _, otsu = cv2.threshold(stretched, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+            crops.append(otsu)
+    return crops
 
 
 def _ink(gray: np.ndarray, box) -> np.ndarray:
@@ -117,18 +129,55 @@ def reread_page(work, tables: list[Table], jobs, readings: list[Recognition], en
             field = fields.get(cell.col) if cell.row > header_row else None
             text = clean_text(cell.text)
             # a lone glyph is re-read by shape too: OCR takes `/` for 7 or 1
-            if cell.confidence >= threshold and not breaks_column(text, field, lex) and len(text) != 1:
+            # a cell under a faded seal is read again through the seal too (see alternative_crops)
+            if (cell.confidence >= threshold and not breaks_column(text, field, lex) and len(text) != 1
+                    and not (cell.sealed and work.unfaded is not None)):
                 continue
-            _reread_cell(work.gray, cell, parts, field, engine, lex, threshold)
+            before = cell.text
+            _reread_cell(work.gray, cell, parts, field, engine, lex, threshold,
+                         unfaded=work.unfaded if cell.sealed else None)
+            if cell.text != before:  # the new reading gets the known-name check the first one had
+                _check_known_names(work.gray, cell, parts, engine, settings)
 
 
-def _reread_cell(gray, cell: Cell, parts, field: str | None, engine, lex: Lexicon, threshold: float) -> None:
+def _clear_winner(scored: list[tuple[str, float]]) -> bool:
+    """For a cell with ink that read as nothing (a faint `%`) or as what its column never holds:
+    is one allowed word far likelier than any other? Its probability stays its confidence, so
+    it is flagged as unsure."""
+    runner_up = scored[1][1] if len(scored) > 1 else 0.0
+    return scored[0][1] >= EMPTY_MIN_P and scored[0][1] >= EMPTY_MARGIN * runner_up
+
+
+def _check_known_names(gray, cell: Cell, parts, engine, settings: Settings) -> None:
+    """Known-name correction (stages/names.py) on a re-read cell, line by line: the
+    recogniser's scores are per line image."""
+    from pipeline.stages import names
+    from pipeline.stages.ocr import line_crop
+
+    lines = cell.text.split("\n")
+    if len(lines) != len(parts):
+        return
+    notes = []
+    for i, (line, (job, _)) in enumerate(zip(lines, parts)):
+        reading = Recognition(text=line, confidence=cell.confidence)
+        note = names.correct(reading, line_crop(gray, job.box), engine, settings.vocabulary.known_names,
+                             settings.ocr.known_name_min_ratio)
+        if note:
+            lines[i] = reading.text
+            notes.append(note)
+    if notes:
+        cell.alternatives = [(cell.text, cell.confidence)] + list(cell.alternatives)[:2]
+        cell.text, cell.note = "\n".join(lines), "; ".join(notes)
+
+
+def _reread_cell(gray, cell: Cell, parts, field: str | None, engine, lex: Lexicon, threshold: float,
+                 unfaded: np.ndarray | None = None) -> None:
     parts.sort(key=lambda p: (p[0].box[1], p[0].box[0]))
     texts, confidences, others = [], [], []
     for job, first in parts:
         candidates = [first]
-        if first.confidence < threshold or len(parts) == 1:
-            candidates += engine.recognize(alternative_crops(gray, job.box))
+        if first.confidence < threshold or len(parts) == 1 or unfaded is not None:
+            candidates += engine.recognize(alternative_crops(gray, job.box, unfaded))
         shape = (symbols.read_comparator(_ink(gray, job.box)) if field == "comparator"
                  else symbols.read_slash(_ink(gray, job.box)) if len(parts) == 1 else None)
         if shape is not None:
@@ -146,9 +195,15 @@ def _reread_cell(gray, cell: Cell, parts, field: str | None, engine, lex: Lexico
     confidence = min(confidences)
     words = vocabulary(field, lex) if field else []
     if words and isinstance(engine, ConstrainedRecognizer):
-        scored = engine.score_candidates(_joined_crop(gray, [job.box for job, _ in parts]), words)
-        if scored and scored[0][1] >= ACCEPT_CONSTRAINED and (
-                breaks_column(clean_text(text), field, lex) or scored[0][1] > confidence):
+        boxes = [job.box for job, _ in parts]
+        best_p: dict[str, float] = {}
+        for view in (gray, unfaded) if unfaded is not None else (gray,):
+            for word, p in engine.score_candidates(_joined_crop(view, boxes), words):
+                best_p[word] = max(p, best_p.get(word, 0.0))
+        scored = sorted(best_p.items(), key=lambda wp: -wp[1])
+        if scored and (scored[0][1] >= ACCEPT_CONSTRAINED and (
+                breaks_column(clean_text(text), field, lex) or scored[0][1] > confidence)
+                or (not clean_text(text) or breaks_column(clean_text(text), field, lex)) and _clear_winner(scored)):
             if scored[0][0] != text:
                 others.append((text, round(confidence, 3)))
             text, confidence = scored[0]

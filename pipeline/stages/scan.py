@@ -66,25 +66,28 @@ def preprocess(work, settings: Settings):
         return work
     image = work.image
     gray = imaging.suppress_seals(image) if settings.scan.suppress_seals else imaging.to_gray(image)
+    unfaded = None
     if settings.scan.suppress_seals and _is_greyscale(image):
         # colour cannot tell a photocopied seal from text; its lighter grey can (measured: rings
         # fitted before deskewing whiten better, 93.9% against 92.4% on the 150-dpi grey set)
-        gray = imaging.whiten_seal_rings(gray, imaging.find_seal_rings(gray, work.page.dpi), work.page.dpi)
+        rings = imaging.find_seal_rings(gray, work.page.dpi)
+        if rings:
+            unfaded, gray = gray, imaging.whiten_seal_rings(gray, rings, work.page.dpi)
     if imaging.is_sideways(gray):
-        image, gray = imaging.rotate90(image, 1), imaging.rotate90(gray, 1)
+        image, gray, unfaded = (None if x is None else imaging.rotate90(x, 1) for x in (image, gray, unfaded))
         work.page.rotation = 90
     if _upside_down(gray, settings):
-        image, gray = imaging.rotate90(image, 2), imaging.rotate90(gray, 2)
+        image, gray, unfaded = (None if x is None else imaging.rotate90(x, 2) for x in (image, gray, unfaded))
         work.page.rotation = (work.page.rotation + 180) % 360
     if settings.scan.deskew:
         angle = imaging.estimate_skew(gray)
         if 0.05 <= abs(angle) <= settings.scan.max_skew_degrees:
-            image, gray = imaging.deskew(image, angle), imaging.deskew(gray, angle)
+            image, gray, unfaded = (None if x is None else imaging.deskew(x, angle) for x in (image, gray, unfaded))
             work.page.skew = round(angle, 3)
     # where seals were stamped: what is read there is flagged, even when it reads well
     plain = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     work.seals = imaging.find_seal_rings(plain, work.page.dpi)
-    work.image, work.gray = image, gray
+    work.image, work.gray, work.unfaded = image, gray, unfaded
     height, width = gray.shape[:2]
     scale = 72.0 / work.page.dpi
     work.page.width, work.page.height = width * scale, height * scale

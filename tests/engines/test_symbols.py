@@ -135,3 +135,16 @@ def test_slash_but_not_seven_or_one():
     one = canvas()
     cv2.line(one, (20, 4), (20, 36), 255, 3)
     assert read_slash(one) is None
+
+
+def test_or_equal_with_a_bar_thinner_than_dust():
+    # at 150 dpi the bar of ≥ binarises to a one-pixel line, a small area next to the chevron
+    img = chevron(canvas(), right=True, thickness=4)
+    cv2.line(img, (8, 34), (32, 34), 255, 1)
+    assert read_comparator(img).text == "≥"
+
+
+def test_a_speck_under_the_chevron_is_not_a_bar():
+    img = chevron(canvas(), right=True, thickness=4)
+    cv2.rectangle(img, (18, 33), (19, 34), 255, -1)
+    assert read_comparator(img).text == ">"

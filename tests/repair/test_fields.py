@@ -1,5 +1,11 @@
 """Rules for labelled header fields, preamble lines, and inferred blanks."""
 
+from pathlib import Path
+
+import pytest
+
+from pipeline.model import Document, Table
+from pipeline.stages import forms, ingest, normalize, repair, validate
 from tests.repair.helpers import PROJECT_HEAD, convert_text, project
 
 COST = ["\t成本指标\t经济成本指标\t年初预算金额\t50\t万元\t=\t"]
@@ -28,6 +34,35 @@ def test_blank_budget_is_inferred_from_cost_row_and_flagged(settings):
 def test_budget_disagreeing_with_cost_row_is_a_warning(settings):
     [record] = convert_text(project(COST, budget="40"), settings)
     assert record["budget_amount"] == 40
+    assert any(r["kind"] == "warning" and r["field"] == "budget_amount" for r in record["review"])
+
+
+def _read_unsure(text: str, settings, unsure: set[str]) -> dict:
+    """A dump whose cells with the given texts were read by OCR under a seal."""
+    doc = Document(path=Path("scan.txt"), kind="dump", pages=[ingest.parse_dump(text)])
+    for block in doc.pages[0].blocks:
+        if isinstance(block, Table):
+            for cell in block.cells:
+                if cell.text in unsure:
+                    cell.source, cell.sealed, cell.confidence = "ocr", True, 0.7
+    for stage in (forms, repair, normalize, validate):
+        doc = stage.run(doc, settings)
+    return doc.forms[0].record
+
+
+def test_unsure_budget_disagreeing_with_a_sure_cost_row_takes_the_cost_row(settings):
+    record = _read_unsure(project(["\t成本指标\t经济成本指标\t年初预算金额\t15\t万元\t=\t"], budget="5"),
+                          settings, unsure={"5"})
+    assert record["budget_amount"] == 15
+    [item] = [r for r in record["review"] if r["kind"] == "inferred" and r["field"] == "budget_amount"]
+    assert item["before"] == "5" and item["after"] == 15 and "unsure" in item["reason"]
+
+
+@pytest.mark.parametrize("unsure", [{"5", "15"}, set()], ids=["both-unsure", "both-sure"])
+def test_budget_is_kept_when_the_cost_row_is_no_surer(settings, unsure):
+    record = _read_unsure(project(["\t成本指标\t经济成本指标\t年初预算金额\t15\t万元\t=\t"], budget="5"),
+                          settings, unsure=unsure)
+    assert record["budget_amount"] == 5
     assert any(r["kind"] == "warning" and r["field"] == "budget_amount" for r in record["review"])
 
 
