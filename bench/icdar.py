@@ -131,12 +131,22 @@ def load_set(root: Path = ICDAR) -> list[GtDoc]:
 PageResults = Iterator[tuple[float, list[Found]]]
 
 
-def ours(pdf: Path, pages: list[int]) -> PageResults:
-    """pipeline.stages.tables.extract_pdf_page: what `pipeline run` reads from a digital page."""
+def ours(unruled: bool) -> Callable[[Path, list[int]], PageResults]:
+    """pipeline.stages.tables.extract_pdf_page: what `pipeline run` reads from a digital page.
+
+    With `unruled`, as with `tables.find_unruled: true` in the config; without,
+    the defaults (ruled tables only, what form runs use).
+    """
+    def extract(pdf: Path, pages: list[int]) -> PageResults:
+        yield from _ours(pdf, pages, unruled)
+    return extract
+
+
+def _ours(pdf: Path, pages: list[int], unruled: bool) -> PageResults:
     from pipeline.config import load_settings
     from pipeline.stages.tables import extract_pdf_page
 
-    settings = load_settings().tables
+    settings = load_settings().tables.model_copy(update={"find_unruled": unruled})
 
     def tables(page, number: int) -> list[Found]:
         found = []
@@ -181,7 +191,8 @@ def camelot_flavour(flavour: str) -> Callable[[Path, list[int]], PageResults]:
 
 EXTRACTORS: dict[str, tuple[Callable[[Path, list[int]], PageResults], str | None]] = {
     # name: (extractor, module it needs beyond our own dependencies)
-    "ours": (ours, None),
+    "ours-unruled": (ours(True), None),
+    "ours-default": (ours(False), None),
     "camelot-lattice": (camelot_flavour("lattice"), "camelot"),
     "camelot-stream": (camelot_flavour("stream"), "camelot"),
     "pdfplumber-lines": (plumber("lines"), None),

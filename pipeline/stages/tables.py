@@ -16,6 +16,7 @@ from statistics import median
 from typing import Any
 
 from pipeline import geometry as geo
+from pipeline import text_grid
 from pipeline.config import Settings, TableSettings
 from pipeline.model import BBox, Cell, Page, Table, TextLine
 
@@ -107,8 +108,11 @@ def _extract(page: Any, number: int, settings: TableSettings) -> Page:
             loose.append(char)
 
     keyed: list[tuple[tuple[float, float, int], Any]] = []
-    for g in grids:
-        table = g.to_table(number, settings)
+    found_tables = [g.to_table(number, settings) for g in grids]
+    unruled: list[Table] = []
+    if settings.find_unruled:
+        unruled, loose = _unruled_tables(loose, number, settings)
+    for table in found_tables + unruled:
         keyed.append(((table.bbox[1], table.bbox[0], 0), table))
     for line in _text_lines(loose, number, settings):
         keyed.append(line)
@@ -150,6 +154,39 @@ class _Grid:
         cells.sort(key=lambda c: (c.row, c.col))
         return Table(page=number, bbox=_round(geo.union_bbox(self.rects)),
                      n_rows=self.n_rows, n_cols=self.n_cols, cells=cells)
+
+
+def _unruled_tables(chars: list[dict], number: int,
+                    settings: TableSettings) -> tuple[list[Table], list[dict]]:
+    """Tables drawn without ruling, from the alignment of the text outside ruled ones.
+
+    Returns them and the glyphs they leave loose. Lines and their chunks are
+    cut here (glyph boxes, our line rule); which runs of lines are tables is
+    decided by pipeline.text_grid on the boxes alone.
+    """
+    inked = [c for c in chars if c["text"].strip()]
+    lines: list[list[list[dict]]] = []
+    for idx in geo.group_lines([_box(c) for c in inked], settings.line_gap_ratio):
+        glyphs = [inked[i] for i in idx]
+        boxes = [_box(c) for c in glyphs]
+        gap = text_grid.chunk_gap([b[3] - b[1] for b in boxes])
+        lines.append([[glyphs[j] for j in chunk] for chunk in geo.split_phrases(boxes, gap)])
+    chunk_boxes = [[geo.union_bbox([_box(c) for c in chunk]) for chunk in line] for line in lines]
+    tables, taken = [], set()
+    for found in text_grid.find_text_tables(chunk_boxes):
+        cells = []
+        for i, chunks, row, col, last in found.cells:
+            glyphs = [c for j in chunks for c in lines[i][j]]
+            taken.update(id(c) for c in glyphs)
+            cells.append(Cell(row=row, col=col, col_span=last - col + 1, page=number,
+                              bbox=_round(geo.union_bbox([_box(c) for c in glyphs])),
+                              text=_join(glyphs)))
+        tables.append(Table(page=number, bbox=_round(geo.union_bbox([c.bbox for c in cells])),
+                            n_rows=len(found.lines), n_cols=found.n_cols, cells=cells))
+    boxes = [t.bbox for t in tables]
+    loose = [c for c in chars if id(c) not in taken
+             and not (not c["text"].strip() and any(geo.contains(b, geo.centre(_box(c))) for b in boxes))]
+    return tables, loose
 
 
 def _cell_text(chars: list[dict], settings: TableSettings) -> str:

@@ -1,0 +1,190 @@
+"""Unruled tables from text alignment alone: rows are text lines, columns are rivers of white.
+
+A table drawn without (enough) ruling still shows itself: several consecutive
+text lines each break into pieces ("chunks") at gaps much wider than a word
+space, and the gaps line up down the page. Here:
+
+- a line is *tabular* when it has at least two chunks;
+- a run of close tabular lines (a few one-chunk lines allowed inside, such as
+  a row label whose values are blank) is a table candidate;
+- its column boundaries are the x-ranges that (almost) no tabular line of the
+  run covers with ink: a spanning header may cross a boundary, most rows do not;
+- every chunk becomes a cell spanning the columns it covers.
+
+Two columns of running text also alternate chunks on every line; a candidate
+whose chunks are mostly wide is prose, not a table.
+
+Pure functions on boxes in one coordinate system, origin top-left:
+BBox = (x0, top, x1, bottom). They return indices, so the caller keeps its glyphs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from statistics import median
+
+from pipeline.geometry import BBox, locate
+
+# A gap wider than this many text heights parts two chunks (cells) of a line.
+# A word space is ~0.25-0.35 of the height; typeset columns sit further apart.
+CHUNK_GAP_EM = 0.9
+# A table has at least this many tabular lines.
+MIN_TABULAR_LINES = 3
+# A vertical gap above a line wider than this many text heights ends the table.
+MAX_LINE_GAP_EM = 2.0
+# Up to this many one-chunk lines in a row may sit inside a table.
+MAX_PLAIN_RUN = 2
+# A column boundary may be crossed by ink on at most this share of the
+# tabular lines (spanning headers, a long label reaching into a blank cell).
+MAX_CROSSING_SHARE = 0.15
+# A column gap is at least this wide (points per text height): narrower
+# rivers come from ragged alignment, not from a column break.
+MIN_RIVER_EM = 0.25
+# Two chunks wider than this share of the candidate's width on most lines is
+# running text in two columns, not a table.
+PROSE_CHUNK_SHARE = 0.3
+
+
+@dataclass
+class TextTable:
+    """One table found: its lines (indices into the input) and its cells.
+
+    A cell is (line index, chunk indices in that line, row, first column,
+    last column); rows are numbered 0.. in line order.
+    """
+
+    lines: list[int]
+    columns: list[float]  # boundaries, ascending: column i is [columns[i], columns[i+1])
+    cells: list[tuple[int, list[int], int, int, int]] = field(default_factory=list)
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.columns) - 1
+
+
+def chunk_gap(heights: Sequence[float]) -> float:
+    """The gap (points) that parts two cells on a line of text of these heights."""
+    return CHUNK_GAP_EM * median(heights) if heights else 0.0
+
+
+def find_text_tables(lines: Sequence[Sequence[BBox]]) -> list[TextTable]:
+    """Tables among text lines given top to bottom, each as its chunks' boxes left to right."""
+    tables = []
+    for run in tabular_runs(lines):
+        table = columns_of(run, lines)
+        if table is not None:
+            tables.append(table)
+    return tables
+
+
+def tabular_runs(lines: Sequence[Sequence[BBox]]) -> list[list[int]]:
+    """Runs of close lines holding at least MIN_TABULAR_LINES tabular ones.
+
+    A run starts and ends on a tabular line; one-chunk lines inside it are kept
+    (at most MAX_PLAIN_RUN in a row), a wide vertical gap ends it.
+    """
+    runs: list[list[int]] = []
+    current: list[int] = []
+    plain = 0
+    for i, chunks in enumerate(lines):
+        if not chunks:
+            continue
+        if current and _gap_above(lines, current[-1], i) > MAX_LINE_GAP_EM * _height(chunks):
+            runs.append(current[:len(current) - plain])
+            current, plain = [], 0
+        if len(chunks) >= 2:
+            current.append(i)
+            plain = 0
+        elif current and plain < MAX_PLAIN_RUN:
+            current.append(i)
+            plain += 1
+        elif current:
+            runs.append(current[:len(current) - plain])
+            current, plain = [], 0
+    if current:
+        runs.append(current[:len(current) - plain])
+    return [r for r in runs if sum(1 for i in r if len(lines[i]) >= 2) >= MIN_TABULAR_LINES]
+
+
+def column_boundaries(rows: Sequence[Sequence[BBox]], min_gap: float,
+                      max_crossing: int) -> list[float]:
+    """Column boundaries of a block of tabular rows, outer edges included.
+
+    Each x-range that at most `max_crossing` rows cover with a chunk and that
+    is at least `min_gap` wide is a river; a boundary sits at its middle.
+    """
+    spans = [(b[0], b[2]) for row in rows for b in row]
+    left, right = min(s[0] for s in spans), max(s[1] for s in spans)
+    edges = sorted({v for s in spans for v in s})
+    boundaries = [left]
+    river_start = None
+    for a, b in zip(edges, edges[1:]):
+        mid = (a + b) / 2
+        crossing = sum(1 for row in rows if any(c[0] < mid < c[2] for c in row))
+        if crossing <= max_crossing:
+            river_start = a if river_start is None else river_start
+            continue
+        if river_start is not None and a - river_start >= min_gap and river_start > left:
+            boundaries.append((river_start + a) / 2)
+        river_start = None
+    boundaries.append(right)
+    return boundaries
+
+
+def columns_of(run: list[int], lines: Sequence[Sequence[BBox]]) -> TextTable | None:
+    """Place the chunks of one run on its columns; None when it is no table."""
+    tabular = [lines[i] for i in run if len(lines[i]) >= 2]
+    height = median(_height(row) for row in tabular)
+    max_crossing = int(MAX_CROSSING_SHARE * len(tabular))
+    columns = column_boundaries(tabular, MIN_RIVER_EM * height, max_crossing)
+    if len(columns) < 3 or _is_prose(tabular, columns):
+        return None
+    table = TextTable(lines=list(run), columns=columns)
+    inner = columns[1:-1]
+    for row, i in enumerate(run):
+        by_col: dict[int, list[int]] = {}
+        for j, box in enumerate(lines[i]):
+            by_col.setdefault(_column(box[0], inner), []).append(j)
+        for first in sorted(by_col):
+            chunks = by_col[first]
+            last = max(_column(lines[i][j][2], inner, end=True) for j in chunks)
+            table.cells.append((i, chunks, row, first, max(first, last)))
+    _merge_overlapping(table)
+    return table
+
+
+def _merge_overlapping(table: TextTable) -> None:
+    """A chunk spanning into the next chunk's column absorbs it: one cell per slot."""
+    merged: list[tuple[int, list[int], int, int, int]] = []
+    for cell in table.cells:
+        prev = merged[-1] if merged else None
+        if prev is not None and prev[0] == cell[0] and cell[3] <= prev[4]:
+            merged[-1] = (prev[0], prev[1] + cell[1], prev[2], prev[3], max(prev[4], cell[4]))
+        else:
+            merged.append(cell)
+    table.cells = merged
+
+
+def _column(x: float, inner: Sequence[float], end: bool = False) -> int:
+    """Column index of an x (a chunk's left edge, or its right edge with end=True)."""
+    bounds = [float("-inf"), *inner, float("inf")]
+    col = locate(x, bounds)
+    if end and col is not None and col > 0 and x <= bounds[col]:
+        col -= 1
+    return col if col is not None else 0
+
+
+def _is_prose(rows: Sequence[Sequence[BBox]], columns: Sequence[float]) -> bool:
+    width = columns[-1] - columns[0]
+    wide = sum(1 for row in rows
+               if sum(1 for b in row if b[2] - b[0] > PROSE_CHUNK_SHARE * width) >= 2)
+    return wide * 2 > len(rows)
+
+
+def _height(chunks: Sequence[BBox]) -> float:
+    return median(b[3] - b[1] for b in chunks)
+
+
+def _gap_above(lines: Sequence[Sequence[BBox]], above: int, below: int) -> float:
+    return min(b[1] for b in lines[below]) - max(b[3] for b in lines[above])
