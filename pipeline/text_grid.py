@@ -38,12 +38,16 @@ MAX_PLAIN_RUN = 2
 # A column boundary may be crossed by ink on at most this share of the
 # tabular lines (spanning headers, a long label reaching into a blank cell).
 MAX_CROSSING_SHARE = 0.15
+# At most this many one-chunk lines right above a table, over its value
+# columns and no further than this many text heights above it, are its header.
+MAX_HEADER_LINES = 2
+MAX_HEADER_GAP_EM = 1.0
 # A column gap is at least this wide (points per text height): narrower
 # rivers come from ragged alignment, not from a column break.
 MIN_RIVER_EM = 0.25
-# Two chunks wider than this share of the candidate's width on most lines is
-# running text in two columns, not a table.
-PROSE_CHUNK_SHARE = 0.3
+# Two chunks each wider than this many text heights (some 30 characters) on
+# most lines is running text in columns, not a table.
+PROSE_CHUNK_EM = 12.0
 
 
 @dataclass
@@ -76,6 +80,30 @@ def find_text_tables(lines: Sequence[Sequence[BBox]]) -> list[TextTable]:
         if table is not None:
             tables.append(table)
     return tables
+
+
+def header_lines(first: int, lines: Sequence[Sequence[BBox]], columns: Sequence[float]) -> list[int]:
+    """One-chunk lines just above a table that head its value columns.
+
+    A column-group header ("THRESHOLD FOR RELEASES" over three columns) is a
+    line of its own above the first tabular line; it starts right of the
+    first column (the stub's head is blank) and ends within the table. A
+    caption starts at the left edge or runs past the right one, so it is not taken.
+    """
+    taken: list[int] = []
+    below = first
+    for i in range(first - 1, max(first - 1 - MAX_HEADER_LINES, -1), -1):
+        chunks = lines[i]
+        if len(chunks) != 1:
+            break
+        (box,) = chunks
+        height = box[3] - box[1]
+        if (_gap_above(lines, i, below) > MAX_HEADER_GAP_EM * height
+                or box[0] < columns[1] - height or box[2] > columns[-1] + height):
+            break
+        taken.insert(0, i)
+        below = i
+    return taken
 
 
 def tabular_runs(lines: Sequence[Sequence[BBox]]) -> list[list[int]]:
@@ -138,9 +166,10 @@ def columns_of(run: list[int], lines: Sequence[Sequence[BBox]]) -> TextTable | N
     height = median(_height(row) for row in tabular)
     max_crossing = int(MAX_CROSSING_SHARE * len(tabular))
     columns = column_boundaries(tabular, MIN_RIVER_EM * height, max_crossing)
-    if len(columns) < 3 or _is_prose(tabular, columns):
+    if len(columns) < 3 or _is_prose(tabular, height):
         return None
-    table = TextTable(lines=list(run), columns=columns)
+    run = header_lines(run[0], lines, columns) + list(run)
+    table = TextTable(lines=run, columns=columns)
     inner = columns[1:-1]
     for row, i in enumerate(run):
         by_col: dict[int, list[int]] = {}
@@ -175,10 +204,9 @@ def _column(x: float, inner: Sequence[float], end: bool = False) -> int:
     return col if col is not None else 0
 
 
-def _is_prose(rows: Sequence[Sequence[BBox]], columns: Sequence[float]) -> bool:
-    width = columns[-1] - columns[0]
+def _is_prose(rows: Sequence[Sequence[BBox]], height: float) -> bool:
     wide = sum(1 for row in rows
-               if sum(1 for b in row if b[2] - b[0] > PROSE_CHUNK_SHARE * width) >= 2)
+               if sum(1 for b in row if b[2] - b[0] > PROSE_CHUNK_EM * height) >= 2)
     return wide * 2 > len(rows)
 
 

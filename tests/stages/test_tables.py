@@ -174,6 +174,31 @@ def test_single_column_box_is_not_a_table(tmp_path):
     assert [(b.kind, b.text) for b in page.blocks] == [("line", "说明文字")]
 
 
+def _draw_unruled(c):
+    """A title, then a table without any ruling: a header over two columns, 4 rows."""
+    _text(c, 60, 60, "表1 各区人口")
+    _text(c, 200, 100, "常住人口（万人）")  # spans the two value columns
+    rows = [("区名", "2024年", "2025年"), ("普陀区", "123.1", "124.0"),
+            ("静安区", "97.6", "98.2"), ("徐汇区", "111.3", "112.9")]
+    for r, row in enumerate(rows):
+        for x, text in zip((60, 200, 300), row):
+            _text(c, x, 116 + 16 * r, text)
+
+
+@needs_reportlab
+def test_unruled_table_is_found_only_when_asked(tmp_path):
+    path = _pdf(tmp_path, _draw_unruled)
+    assert all(b.kind == "line" for b in _extract(path).blocks)  # default: forms are ruled
+    with pdfplumber.open(path) as pdf:
+        page = extract_pdf_page(pdf.pages[0], 1, TableSettings(find_unruled=True))
+    title, table = page.blocks
+    assert (title.kind, title.text) == ("line", "表1 各区人口")
+    assert (table.n_rows, table.n_cols) == (5, 3)
+    assert _shape(table)[:4] == [(0, 1, 1, 2, "常住人口（万人）"), (1, 0, 1, 1, "区名"),
+                                 (1, 1, 1, 1, "2024年"), (1, 2, 1, 1, "2025年")]
+    assert _shape(table)[-1] == (4, 2, 1, 1, "112.9")
+
+
 @needs_reportlab
 def test_geometry_cells_match_pdfplumber(tmp_path):
     """The scan path's cell finder agrees with pdfplumber on the same ruling."""

@@ -1,0 +1,86 @@
+"""pipeline.text_grid: unruled tables from the alignment of chunk boxes (top-left origin, points)."""
+
+import pytest
+
+from pipeline import text_grid as tg
+
+H = 10.0  # text height
+
+
+def _line(top, *spans):
+    """One text line: chunks from (x0, x1) pairs."""
+    return [(x0, top, x1, top + H) for x0, x1 in spans]
+
+
+def _rows(n, top=100.0, step=14.0, spans=((50, 110), (200, 230), (300, 330))):
+    return [_line(top + i * step, *spans) for i in range(n)]
+
+
+def test_chunk_gap_scales_with_the_text_height():
+    assert tg.chunk_gap([10, 10, 12]) == pytest.approx(tg.CHUNK_GAP_EM * 10)
+    assert tg.chunk_gap([]) == 0.0
+
+
+def test_aligned_lines_make_one_table_with_a_cell_per_chunk():
+    (table,) = tg.find_text_tables(_rows(4))
+    assert table.lines == [0, 1, 2, 3] and table.n_cols == 3
+    assert [(row, col, last) for _, _, row, col, last in table.cells[:3]] == [(0, 0, 0), (0, 1, 1), (0, 2, 2)]
+    assert len(table.cells) == 12
+    # boundaries sit in the middle of the white between the columns
+    assert table.columns[1] == pytest.approx(155) and table.columns[2] == pytest.approx(265)
+
+
+def test_fewer_tabular_lines_than_the_minimum_are_no_table():
+    assert tg.find_text_tables(_rows(tg.MIN_TABULAR_LINES - 1)) == []
+
+
+def test_a_spanning_header_crosses_a_boundary_and_spans_its_columns():
+    lines = [_line(86, (200, 330))] + _rows(8)  # one chunk over columns 1 and 2
+    lines[0] = lines[0] + _line(86, (50, 80))  # and a stub head in column 0: a tabular line
+    (table,) = tg.find_text_tables(lines)
+    assert table.n_cols == 3
+    head = [c for c in table.cells if c[2] == 0]
+    assert [(col, last) for _, _, _, col, last in head] == [(0, 0), (1, 2)]
+
+
+def test_one_chunk_lines_inside_stay_but_a_run_does_not_end_on_them():
+    lines = _rows(2) + [_line(128, (50, 120))] + _rows(2, top=142) + [_line(170, (50, 120))]
+    (table,) = tg.find_text_tables(lines)
+    assert table.lines == [0, 1, 2, 3, 4]  # the trailing one-chunk line is left out
+    assert [c[2:] for c in table.cells if c[0] == 2] == [(2, 0, 0)]
+
+
+def test_a_wide_vertical_gap_ends_a_table():
+    lines = _rows(3) + _rows(3, top=100 + 2 * 14 + H + (tg.MAX_LINE_GAP_EM + 1) * H)
+    assert [t.lines for t in tg.find_text_tables(lines)] == [[0, 1, 2], [3, 4, 5]]
+
+
+def test_two_columns_of_running_text_are_prose_not_a_table():
+    wide = tg.PROSE_CHUNK_EM * H + 20
+    lines = _rows(6, spans=((50, 50 + wide), (80 + wide, 80 + 2 * wide)))
+    assert tg.find_text_tables(lines) == []
+
+
+def test_column_boundaries_allow_a_few_crossings_and_need_a_real_gap():
+    rows = [[(0, 0, 40, H), (60, 0, 90, H)] for _ in range(9)] + [[(0, 0, 90, H), (95, 0, 99, H)]]
+    assert tg.column_boundaries(rows, min_gap=5, max_crossing=1) == [0, 50, 99]
+    assert tg.column_boundaries(rows, min_gap=5, max_crossing=0)[1:-1] == [92.5]
+    assert tg.column_boundaries(rows, min_gap=25, max_crossing=1) == [0, 99]
+
+
+def test_a_chunk_reaching_into_the_next_column_absorbs_its_neighbour():
+    lines = _rows(8) + [_line(220, (50, 210), (215, 230), (300, 330))]
+    (table,) = tg.find_text_tables(lines)
+    last = [c for c in table.cells if c[2] == 8]
+    assert [(chunks, col, end) for _, chunks, _, col, end in last] == [([0, 1], 0, 1), ([2], 2, 2)]
+
+
+def test_a_header_over_the_value_columns_joins_the_table_but_a_caption_does_not():
+    caption = _line(58, (50, 400))            # starts at the left edge, runs past the table
+    header = _line(72, (200, 330))            # over columns 1-2, just above the first row
+    lines = [caption, header] + _rows(4, top=86)
+    (table,) = tg.find_text_tables(lines)
+    assert table.lines == [1, 2, 3, 4, 5]
+    assert table.cells[0][1:] == ([0], 0, 1, 2)
+    far = [_line(40, (200, 330))] + _rows(4, top=86)  # more than a line's height above: not a header
+    assert tg.find_text_tables(far)[0].lines == [1, 2, 3, 4]
