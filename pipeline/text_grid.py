@@ -50,6 +50,51 @@ MIN_RIVER_EM = 0.25
 PROSE_CHUNK_EM = 12.0
 
 
+# A ruled table is only partly ruled (rules between row groups, or column
+# rules without row rules) when at least this share of its filled cells holds
+# a table itself: a line in cells, or a stack of lines that its neighbour in
+# the ruled row repeats line for line (a column of values, not a wrapped text).
+UNDER_SPLIT_SHARE = 0.25
+STACKED_LINES = 3
+# Two lines of neighbouring cells are one row when their tops differ by less
+# than this share of the text height.
+SAME_LINE_SHARE = 0.5
+
+Lines = Sequence[Sequence[BBox]]  # a cell's text lines, each its chunks' boxes
+
+
+def under_split(rows: Sequence[Sequence[Lines]]) -> bool:
+    """Whether a ruled grid's cells hide more columns or rows than its rules show.
+
+    `rows` holds, per ruled row, its filled cells' lines. A cell of a fully
+    ruled table holds a phrase or a wrapped paragraph; a cell holding several
+    chunks on one line holds columns drawn without rules, and cells stacking
+    lines at the same heights side by side hold rows drawn without rules.
+    Then the text alignment knows the table better than the rules.
+    """
+    filled = hiding = 0
+    for cells in rows:
+        cells = [c for c in cells if c]
+        filled += len(cells)
+        for i, cell in enumerate(cells):
+            if any(len(line) >= 2 for line in cell) or any(
+                    _shared_lines(cell, other) >= STACKED_LINES
+                    for j, other in enumerate(cells) if j != i):
+                hiding += 1
+    return filled > 0 and hiding >= UNDER_SPLIT_SHARE * filled
+
+
+def _shared_lines(a: Lines, b: Lines) -> int:
+    """How many lines of `a` have a line of `b` at the same height."""
+    tops_b = [(min(c[1] for c in line), _height(line)) for line in b]
+    shared = 0
+    for line in a:
+        top, height = min(c[1] for c in line), _height(line)
+        if any(abs(top - t) < SAME_LINE_SHARE * max(height, h) for t, h in tops_b):
+            shared += 1
+    return shared
+
+
 @dataclass
 class TextTable:
     """One table found: its lines (indices into the input) and its cells.

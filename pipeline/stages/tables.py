@@ -100,6 +100,8 @@ def _extract(page: Any, number: int, settings: TableSettings) -> Page:
     grid_tol = max(settings.snap_tolerance, MIN_CELL_SIZE)
     grids = [g for g in (_Grid(t.cells, grid_tol) for t in found)
              if g.rects and g.n_rows >= settings.min_rows and g.n_cols >= settings.min_cols]
+    if settings.find_unruled:  # a partly ruled table is left to the text alignment
+        grids = [g for g in grids if not g.under_split(chars, settings)]
 
     loose: list[dict] = []
     for char in chars:
@@ -136,6 +138,22 @@ class _Grid:
                     self.slot.setdefault((r, c), i)
         self.chars: list[list[dict]] = [[] for _ in self.rects]
 
+    def under_split(self, chars: list[dict], settings: TableSettings) -> bool:
+        """Whether its cells hold text laid out as more rows or columns (text_grid.under_split)."""
+        inside: list[list[dict]] = [[] for _ in self.rects]
+        for char in chars:
+            if char["text"].strip():
+                x, y = geo.centre(_box(char))
+                row, col = geo.locate(y, self.ys), geo.locate(x, self.xs)
+                i = self.slot.get((row, col)) if row is not None and col is not None else None
+                if i is not None:
+                    inside[i].append(char)
+        rows: list[list] = [[] for _ in range(self.n_rows)]
+        for (row, *_), glyphs in zip(self.spans, inside):
+            rows[row].append([[geo.union_bbox([_box(c) for c in chunk]) for chunk in line]
+                              for line in _chunked_lines(glyphs, settings)])
+        return text_grid.under_split(rows)
+
     def take(self, char: dict, point: tuple[float, float]) -> bool:
         """Put a glyph into the cell under its centre; False if none is there."""
         row, col = geo.locate(point[1], self.ys), geo.locate(point[0], self.xs)
@@ -164,13 +182,7 @@ def _unruled_tables(chars: list[dict], number: int,
     cut here (glyph boxes, our line rule); which runs of lines are tables is
     decided by pipeline.text_grid on the boxes alone.
     """
-    inked = [c for c in chars if c["text"].strip()]
-    lines: list[list[list[dict]]] = []
-    for idx in geo.group_lines([_box(c) for c in inked], settings.line_gap_ratio):
-        glyphs = [inked[i] for i in idx]
-        boxes = [_box(c) for c in glyphs]
-        gap = text_grid.chunk_gap([b[3] - b[1] for b in boxes])
-        lines.append([[glyphs[j] for j in chunk] for chunk in geo.split_phrases(boxes, gap)])
+    lines = _chunked_lines(chars, settings)
     chunk_boxes = [[geo.union_bbox([_box(c) for c in chunk]) for chunk in line] for line in lines]
     tables, taken = [], set()
     for found in text_grid.find_text_tables(chunk_boxes):
@@ -187,6 +199,33 @@ def _unruled_tables(chars: list[dict], number: int,
     loose = [c for c in chars if id(c) not in taken
              and not (not c["text"].strip() and any(geo.contains(b, geo.centre(_box(c))) for b in boxes))]
     return tables, loose
+
+
+def _chunked_lines(chars: list[dict], settings: TableSettings) -> list[list[list[dict]]]:
+    """Inked glyphs as text lines (top to bottom), each cut into chunks at cell-wide gaps."""
+    inked = [c for c in chars if c["text"].strip()]
+    lines: list[list[list[dict]]] = []
+    for idx in geo.group_lines([_box(c) for c in inked], settings.line_gap_ratio):
+        glyphs = [inked[i] for i in idx]
+        boxes = [_box(c) for c in glyphs]
+        gap = text_grid.chunk_gap([b[3] - b[1] for b in boxes])
+        chunks = [[glyphs[j] for j in chunk] for chunk in geo.split_phrases(boxes, gap)]
+        lines.append(_bullets_joined(chunks))
+    return lines
+
+
+# A list bullet set apart from its item is not a cell of its own.
+BULLETS = frozenset("•●○◦▪■□‣∙·")
+
+
+def _bullets_joined(chunks: list[list[dict]]) -> list[list[dict]]:
+    out: list[list[dict]] = []
+    for chunk in chunks:
+        if out and len(out[-1]) == 1 and out[-1][0]["text"] in BULLETS:
+            out[-1] = out[-1] + chunk
+        else:
+            out.append(chunk)
+    return out
 
 
 def _cell_text(chars: list[dict], settings: TableSettings) -> str:

@@ -330,3 +330,16 @@ def test_putuo_whole_document(putuo):
 def test_putuo_geometry_cells_match_pdfplumber(putuo, number):
     ours, theirs = _both_cell_finders(putuo.pages[number - 1])
     assert ours and _same_cells(ours, theirs)
+
+
+def _glyph(text, x, top=100.0, size=10.0):
+    return {"text": text, "x0": x, "x1": x + size * 0.6, "top": top, "bottom": top + size, "size": size}
+
+
+def test_text_lines_are_cut_into_chunks_at_cell_wide_gaps_and_bullets_stay_with_their_item():
+    from pipeline.stages.tables import _chunked_lines
+
+    line = [_glyph("•", 50), *(_glyph(ch, 70 + 6 * i) for i, ch in enumerate("Item")),
+            _glyph("-", 200), _glyph("-", 260)]
+    (chunks,) = _chunked_lines(line, SETTINGS)
+    assert ["".join(g["text"] for g in chunk) for chunk in chunks] == ["•Item", "-", "-"]

@@ -84,3 +84,26 @@ def test_a_header_over_the_value_columns_joins_the_table_but_a_caption_does_not(
     assert table.cells[0][1:] == ([0], 0, 1, 2)
     far = [_line(40, (200, 330))] + _rows(4, top=86)  # more than a line's height above: not a header
     assert tg.find_text_tables(far)[0].lines == [1, 2, 3, 4]
+
+
+def _cell(*tops, spans=((0, 30),)):
+    return [_line(t, *spans) for t in tops]
+
+
+def test_a_ruled_row_of_cells_stacking_values_side_by_side_is_under_split():
+    # column rules, no row rules: each ruled cell holds the values of many rows
+    names, values = _cell(10, 24, 38, 52), _cell(10, 24, 38, 52, spans=((60, 80),))
+    assert tg.under_split([[names, values], [_cell(70), _cell(70, spans=((60, 80),))]])
+
+
+def test_a_wrapped_paragraph_beside_a_short_cell_is_not_under_split():
+    paragraph, short = _cell(10, 24, 38, 52), _cell(10)
+    assert not tg.under_split([[paragraph, short], [_cell(70), _cell(70)]])
+
+
+def test_cells_holding_several_chunks_on_a_line_are_under_split():
+    row_in_one_cell = [_line(10, (0, 40), (100, 120), (160, 180))]
+    header = [_cell(0), _cell(0), _cell(0)]
+    body = [[row_in_one_cell] for _ in range(3)]
+    assert tg.under_split([header] + body)
+    assert not tg.under_split([header] + [[_cell(10)] for _ in range(3)])
