@@ -183,10 +183,28 @@ def camelot_flavour(flavour: str) -> Callable[[Path, list[int]], PageResults]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # "No tables found on page-N"
                 tables = camelot.read_pdf(str(pdf), pages=str(number), flavor=flavour)
-            found = [Found(number, tuple(t._bbox), relations(grid_from_rows(t.df.values.tolist())))
-                     for t in tables]
-            yield time.perf_counter() - started, found
+            seconds = time.perf_counter() - started
+            shift = _rotated_shift(pdf, number)
+            found = [Found(number, (t._bbox[0], t._bbox[1] + shift, t._bbox[2], t._bbox[3] + shift),
+                           relations(grid_from_rows(t.df.values.tolist()))) for t in tables]
+            yield seconds, found
     return extract
+
+
+def _rotated_shift(pdf: Path, number: int) -> float:
+    """What to add to camelot's y on a page with /Rotate 90 or 270 to reach the ground truth's.
+
+    camelot counts from the bottom of the page as displayed (width and height
+    swapped); the ground truth, like the glyphs, from the bottom of the MediaBox.
+    """
+    import pdfplumber
+
+    with pdfplumber.open(pdf, pages=[number]) as doc:
+        page = doc.pages[0]
+        if page.rotation % 180 == 0:
+            return 0.0
+        box = [float(v) for v in page.page_obj.mediabox]
+        return (box[3] - box[1]) - (box[2] - box[0])
 
 
 EXTRACTORS: dict[str, tuple[Callable[[Path, list[int]], PageResults], str | None]] = {
@@ -213,10 +231,15 @@ def _plumber_pages(pdf: Path, pages: list[int], tables) -> PageResults:
 
 
 def _flip(bbox, page) -> Box:
-    """pdfplumber's top-left (x0, top, x1, bottom) → PDF points from the bottom-left."""
+    """pdfplumber's top-left (x0, top, x1, bottom) → PDF points from the bottom-left.
+
+    From the top of the page's own MediaBox, as the ground truth counts: on a
+    page with /Rotate 90 pdfplumber swaps width and height but not the glyphs'
+    coordinates (eu-015).
+    """
     x0, top, x1, bottom = bbox
-    height = float(page.height)
-    return (float(x0), height - float(bottom), float(x1), height - float(top))
+    page_top = float(page.page_obj.mediabox[3])
+    return (float(x0), page_top - float(bottom), float(x1), page_top - float(top))
 
 
 # --- scoring -----------------------------------------------------------------
