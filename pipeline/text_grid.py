@@ -51,11 +51,11 @@ PROSE_CHUNK_EM = 12.0
 
 
 # A ruled table is only partly ruled (rules between row groups, or column
-# rules without row rules) when at least this share of its filled cells holds
-# a table itself: a line in cells, or a stack of lines that its neighbour in
+# rules without row rules) when at least this share of its ruled rows holds
+# a cell that is a table itself: a line in cells, or a stack of lines that its neighbour in
 # the ruled row repeats line for line (a column of values, not a wrapped text).
 UNDER_SPLIT_SHARE = 0.25
-STACKED_LINES = 3
+STACKED_LINES = 4
 # Two lines of neighbouring cells are one row when their tops differ by less
 # than this share of the text height.
 SAME_LINE_SHARE = 0.5
@@ -75,12 +75,11 @@ def under_split(rows: Sequence[Sequence[Lines]]) -> bool:
     filled = hiding = 0
     for cells in rows:
         cells = [c for c in cells if c]
-        filled += len(cells)
-        for i, cell in enumerate(cells):
-            if any(len(line) >= 2 for line in cell) or any(
-                    _shared_lines(cell, other) >= STACKED_LINES
-                    for j, other in enumerate(cells) if j != i):
-                hiding += 1
+        filled += bool(cells)
+        hiding += any(
+            any(len(line) >= 2 for line in cell)
+            or any(_shared_lines(cell, other) >= STACKED_LINES for j, other in enumerate(cells) if j != i)
+            for i, cell in enumerate(cells))
     return filled > 0 and hiding >= UNDER_SPLIT_SHARE * filled
 
 
