@@ -27,8 +27,9 @@ from statistics import median
 from pipeline.geometry import BBox, locate
 
 # A gap wider than this many text heights parts two chunks (cells) of a line.
-# A word space is ~0.25-0.35 of the height; typeset columns sit further apart.
-CHUNK_GAP_EM = 0.9
+# A word space is ~0.25-0.35 of the height; typeset columns sit further apart
+# (two spaces and more).
+CHUNK_GAP_EM = 0.75
 # A table has at least this many tabular lines.
 MIN_TABULAR_LINES = 3
 # A vertical gap above a line wider than this many text heights ends the table.
