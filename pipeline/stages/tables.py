@@ -100,8 +100,11 @@ def _extract(page: Any, number: int, settings: TableSettings) -> Page:
     grid_tol = max(settings.snap_tolerance, MIN_CELL_SIZE)
     grids = [g for g in (_Grid(t.cells, grid_tol) for t in found)
              if g.rects and g.n_rows >= settings.min_rows and g.n_cols >= settings.min_cols]
-    if settings.find_unruled:  # a partly ruled table is left to the text alignment
-        grids = [g for g in grids if not g.under_split(chars, settings)]
+    if settings.find_unruled:
+        # A partly ruled table is left to the text alignment, and so is a
+        # one-row grid: a shaded band of a striped table, or a boxed header
+        # over unruled rows.
+        grids = [g for g in grids if g.n_rows > 1 and not g.under_split(chars, settings)]
 
     loose: list[dict] = []
     for char in chars:

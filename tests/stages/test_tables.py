@@ -332,6 +332,25 @@ def test_putuo_geometry_cells_match_pdfplumber(putuo, number):
     assert ours and _same_cells(ours, theirs)
 
 
+@needs_reportlab
+def test_a_striped_table_is_one_table_not_its_shaded_bands(tmp_path):
+    def draw(c):
+        c.setFillColorRGB(0.85, 0.85, 0.85)
+        for r in (1, 3):  # shaded bands behind rows 1 and 3: each alone a one-row ruled grid
+            c.rect(56, H - 112 - 16 * r - 14, 300, 16, stroke=0, fill=1)
+            c.line(200, H - 112 - 16 * r - 14, 200, H - 112 - 16 * r + 2)
+        c.setFillColorRGB(0, 0, 0)
+        for r, row in enumerate([("区名", "2024年", "2025年"), ("普陀区", "123.1", "124.0"),
+                                 ("静安区", "97.6", "98.2"), ("徐汇区", "111.3", "112.9"),
+                                 ("合计", "332.0", "335.1")]):
+            for x, text in zip((60, 220, 300), row):
+                _text(c, x, 100 + 16 * r, text)
+    with pdfplumber.open(_pdf(tmp_path, draw)) as pdf:
+        (table,) = extract_pdf_page(pdf.pages[0], 1, TableSettings(find_unruled=True)).blocks
+    assert (table.n_rows, table.n_cols) == (5, 3)
+    assert [c.text for c in table.rows()[3]] == ["徐汇区", "111.3", "112.9"]
+
+
 def _glyph(text, x, top=100.0, size=10.0):
     return {"text": text, "x0": x, "x1": x + size * 0.6, "top": top, "bottom": top + size, "size": size}
 
