@@ -337,8 +337,9 @@ def test_a_striped_table_is_one_table_not_its_shaded_bands(tmp_path):
     def draw(c):
         c.setFillColorRGB(0.85, 0.85, 0.85)
         for r in (1, 3):  # shaded bands behind rows 1 and 3: each alone a one-row ruled grid
-            c.rect(56, H - 112 - 16 * r - 14, 300, 16, stroke=0, fill=1)
-            c.line(200, H - 112 - 16 * r - 14, 200, H - 112 - 16 * r + 2)
+            c.rect(56, H - 114 - 16 * r, 300, 16, stroke=0, fill=1)
+            for x in (200, 290):  # and ruled between its cells
+                c.line(x, H - 114 - 16 * r, x, H - 98 - 16 * r)
         c.setFillColorRGB(0, 0, 0)
         for r, row in enumerate([("区名", "2024年", "2025年"), ("普陀区", "123.1", "124.0"),
                                  ("静安区", "97.6", "98.2"), ("徐汇区", "111.3", "112.9"),
