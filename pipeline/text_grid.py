@@ -46,8 +46,8 @@ MAX_HEADER_GAP_EM = 1.0
 # A column gap is at least this wide (points per text height): narrower
 # rivers come from ragged alignment, not from a column break.
 MIN_RIVER_EM = 0.25
-# Two chunks each wider than this many text heights (some 30 characters) on
-# most lines is running text in columns, not a table.
+# A line with two chunks wider than this many text heights (some 30
+# characters) is running text in columns: it ends a table.
 PROSE_CHUNK_EM = 12.0
 
 
@@ -155,7 +155,8 @@ def tabular_runs(lines: Sequence[Sequence[BBox]]) -> list[list[int]]:
     """Runs of close lines holding at least MIN_TABULAR_LINES tabular ones.
 
     A run starts and ends on a tabular line; one-chunk lines inside it are kept
-    (at most MAX_PLAIN_RUN in a row), a wide vertical gap ends it.
+    (at most MAX_PLAIN_RUN in a row); a wide vertical gap or a line of running
+    text ends it.
     """
     runs: list[list[int]] = []
     current: list[int] = []
@@ -166,10 +167,11 @@ def tabular_runs(lines: Sequence[Sequence[BBox]]) -> list[list[int]]:
         if current and _gap_above(lines, current[-1], i) > MAX_LINE_GAP_EM * _height(chunks):
             runs.append(current[:len(current) - plain])
             current, plain = [], 0
-        if len(chunks) >= 2:
+        prose = is_prose(chunks)  # running text ends a table
+        if len(chunks) >= 2 and not prose:
             current.append(i)
             plain = 0
-        elif current and plain < MAX_PLAIN_RUN:
+        elif current and plain < MAX_PLAIN_RUN and not prose:
             current.append(i)
             plain += 1
         elif current:
@@ -211,7 +213,7 @@ def columns_of(run: list[int], lines: Sequence[Sequence[BBox]]) -> TextTable | N
     height = median(_height(row) for row in tabular)
     max_crossing = int(MAX_CROSSING_SHARE * len(tabular))
     columns = column_boundaries(tabular, MIN_RIVER_EM * height, max_crossing)
-    if len(columns) < 3 or _is_prose(tabular, height):
+    if len(columns) < 3:
         return None
     run = header_lines(run[0], lines, columns) + list(run)
     table = TextTable(lines=run, columns=columns)
@@ -226,6 +228,17 @@ def columns_of(run: list[int], lines: Sequence[Sequence[BBox]]) -> TextTable | N
             table.cells.append((i, chunks, row, first, max(first, last)))
     _merge_overlapping(table)
     return table
+
+
+def is_prose(chunks: Sequence[BBox]) -> bool:
+    """Lines of two columns of running text side by side: two chunks wider than PROSE_CHUNK_EM heights.
+
+    Cells are short; one long chunk beside short ones is a table row with a
+    long label. A line that is one chunk, long or short, may be a table's
+    section heading or a wrapped label, so it is not judged here.
+    """
+    height = _height(chunks)
+    return sum(1 for b in chunks if b[2] - b[0] > PROSE_CHUNK_EM * height) >= 2
 
 
 def _merge_overlapping(table: TextTable) -> None:
@@ -247,12 +260,6 @@ def _column(x: float, inner: Sequence[float], end: bool = False) -> int:
     if end and col is not None and col > 0 and x <= bounds[col]:
         col -= 1
     return col if col is not None else 0
-
-
-def _is_prose(rows: Sequence[Sequence[BBox]], height: float) -> bool:
-    wide = sum(1 for row in rows
-               if sum(1 for b in row if b[2] - b[0] > PROSE_CHUNK_EM * height) >= 2)
-    return wide * 2 > len(rows)
 
 
 def _height(chunks: Sequence[BBox]) -> float:

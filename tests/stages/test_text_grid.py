@@ -107,3 +107,16 @@ def test_cells_holding_several_chunks_on_a_line_are_under_split():
     body = [[row_in_one_cell] for _ in range(3)]
     assert tg.under_split([header] + body)
     assert not tg.under_split([header] + [[_cell(10)] for _ in range(3)])
+
+
+def test_two_column_running_text_right_below_a_table_ends_it():
+    wide = tg.PROSE_CHUNK_EM * H + 20
+    prose = _rows(4, top=100 + 4 * 14, spans=((50, 50 + wide), (80 + wide, 80 + 2 * wide)))
+    (table,) = tg.find_text_tables(_rows(4) + prose)
+    assert table.lines == [0, 1, 2, 3] and table.n_cols == 3
+
+
+def test_a_long_label_beside_short_values_is_a_table_row_not_prose():
+    assert not tg.is_prose(_line(0, (0, tg.PROSE_CHUNK_EM * H + 50), (300, 320)))
+    assert not tg.is_prose(_line(0, (0, tg.PROSE_CHUNK_EM * H + 50)))
+    assert tg.is_prose(_line(0, (0, 200), (220, 420)))
