@@ -96,20 +96,30 @@ def _shared_lines(a: Lines, b: Lines) -> int:
 
 
 @dataclass
-class TextTable:
-    """One table found: its lines (indices into the input) and its cells.
+class TextCell:
+    """One cell: its chunks as (line index, chunk indices in that line), top to bottom."""
 
-    A cell is (line index, chunk indices in that line, row, first column,
-    last column); rows are numbered 0.. in line order.
-    """
+    parts: list[tuple[int, list[int]]]
+    row: int
+    col: int
+    last: int  # last column it spans
+
+
+@dataclass
+class TextTable:
+    """One table found: its lines (indices into the input) and its cells, rows numbered 0.. ."""
 
     lines: list[int]
     columns: list[float]  # boundaries, ascending: column i is [columns[i], columns[i+1])
-    cells: list[tuple[int, list[int], int, int, int]] = field(default_factory=list)
+    cells: list[TextCell] = field(default_factory=list)
 
     @property
     def n_cols(self) -> int:
         return len(self.columns) - 1
+
+    @property
+    def n_rows(self) -> int:
+        return 1 + max((c.row for c in self.cells), default=-1)
 
 
 def chunk_gap(heights: Sequence[float]) -> float:
@@ -225,8 +235,9 @@ def columns_of(run: list[int], lines: Sequence[Sequence[BBox]]) -> TextTable | N
         for first in sorted(by_col):
             chunks = by_col[first]
             last = max(_column(lines[i][j][2], inner, end=True) for j in chunks)
-            table.cells.append((i, chunks, row, first, max(first, last)))
+            table.cells.append(TextCell([(i, chunks)], row, first, max(first, last)))
     _merge_overlapping(table)
+    _join_wrapped_headers(table, lines, height)
     return table
 
 
@@ -243,14 +254,62 @@ def is_prose(chunks: Sequence[BBox]) -> bool:
 
 def _merge_overlapping(table: TextTable) -> None:
     """A chunk spanning into the next chunk's column absorbs it: one cell per slot."""
-    merged: list[tuple[int, list[int], int, int, int]] = []
+    merged: list[TextCell] = []
     for cell in table.cells:
         prev = merged[-1] if merged else None
-        if prev is not None and prev[0] == cell[0] and cell[3] <= prev[4]:
-            merged[-1] = (prev[0], prev[1] + cell[1], prev[2], prev[3], max(prev[4], cell[4]))
+        if prev is not None and prev.row == cell.row and cell.col <= prev.last:
+            (line, chunks), (_, more) = prev.parts[0], cell.parts[0]
+            prev.parts = [(line, chunks + more)]
+            prev.last = max(prev.last, cell.last)
         else:
             merged.append(cell)
     table.cells = merged
+
+
+def _join_wrapped_headers(table: TextTable, lines: Sequence[Sequence[BBox]], height: float) -> None:
+    """Header text wrapped onto a second line is one cell, not a row of its own.
+
+    The header rows are the first row and the rows after it that leave the
+    stub column (column 0) blank. Within them a close row whose cells stack
+    one to one under the cells of the row above ("Total occupied" over
+    "housing units") continues it; a row with several cells under one cell
+    above is a level of sub-headers ("no.", "(%)" under "Total") and stays.
+    """
+    rows: dict[int, list[TextCell]] = {}
+    for cell in table.cells:
+        rows.setdefault(cell.row, []).append(cell)
+    order = sorted(rows)
+    target = order[0]
+    for row in order[1:]:
+        below = rows[row]
+        if any(c.col == 0 for c in below):
+            break  # the body starts
+        above = rows[target]
+        if (_gap_above(lines, above[0].parts[-1][0], below[0].parts[0][0]) <= MAX_HEADER_GAP_EM * height
+                and _one_to_one(above, below)):
+            for cell in below:
+                host = next(a for a in above if _overlap(a, cell))
+                host.parts += cell.parts
+                host.col, host.last = min(host.col, cell.col), max(host.last, cell.last)
+            table.cells = [c for c in table.cells if c.row != row]
+        else:
+            target = row
+    renumber = {old: new for new, old in enumerate(sorted({c.row for c in table.cells}))}
+    for cell in table.cells:
+        cell.row = renumber[cell.row]
+    table.lines = [i for i in table.lines if any(i == line for c in table.cells for line, _ in c.parts)]
+
+
+def _overlap(a: TextCell, b: TextCell) -> bool:
+    return a.col <= b.last and b.col <= a.last
+
+
+def _one_to_one(above: list[TextCell], below: list[TextCell]) -> bool:
+    """Each cell below lies under exactly one cell above, and no cell above has two below."""
+    hosts = [[a for a in above if _overlap(a, b)] for b in below]
+    if any(len(h) != 1 for h in hosts):
+        return False
+    return len({id(h[0]) for h in hosts}) == len(below)
 
 
 def _column(x: float, inner: Sequence[float], end: bool = False) -> int:

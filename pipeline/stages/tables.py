@@ -190,14 +190,15 @@ def _unruled_tables(chars: list[dict], number: int,
     tables, taken = [], set()
     for found in text_grid.find_text_tables(chunk_boxes):
         cells = []
-        for i, chunks, row, col, last in found.cells:
-            glyphs = [c for j in chunks for c in lines[i][j]]
+        for cell in found.cells:
+            glyphs = [c for i, chunks in cell.parts for j in chunks for c in lines[i][j]]
             taken.update(id(c) for c in glyphs)
-            cells.append(Cell(row=row, col=col, col_span=last - col + 1, page=number,
-                              bbox=_round(geo.union_bbox([_box(c) for c in glyphs])),
-                              text=_join(glyphs)))
+            text = "\n".join(_join([c for j in chunks for c in lines[i][j]]) for i, chunks in cell.parts)
+            cells.append(Cell(row=cell.row, col=cell.col, col_span=cell.last - cell.col + 1,
+                              page=number, bbox=_round(geo.union_bbox([_box(c) for c in glyphs])),
+                              text=text))
         tables.append(Table(page=number, bbox=_round(geo.union_bbox([c.bbox for c in cells])),
-                            n_rows=len(found.lines), n_cols=found.n_cols, cells=cells))
+                            n_rows=found.n_rows, n_cols=found.n_cols, cells=cells))
     boxes = [t.bbox for t in tables]
     loose = [c for c in chars if id(c) not in taken
              and not (not c["text"].strip() and any(geo.contains(b, geo.centre(_box(c))) for b in boxes))]

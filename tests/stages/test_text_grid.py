@@ -24,7 +24,7 @@ def test_chunk_gap_scales_with_the_text_height():
 def test_aligned_lines_make_one_table_with_a_cell_per_chunk():
     (table,) = tg.find_text_tables(_rows(4))
     assert table.lines == [0, 1, 2, 3] and table.n_cols == 3
-    assert [(row, col, last) for _, _, row, col, last in table.cells[:3]] == [(0, 0, 0), (0, 1, 1), (0, 2, 2)]
+    assert [(c.row, c.col, c.last) for c in table.cells[:3]] == [(0, 0, 0), (0, 1, 1), (0, 2, 2)]
     assert len(table.cells) == 12
     # boundaries sit in the middle of the white between the columns
     assert table.columns[1] == pytest.approx(155) and table.columns[2] == pytest.approx(265)
@@ -39,15 +39,15 @@ def test_a_spanning_header_crosses_a_boundary_and_spans_its_columns():
     lines[0] = lines[0] + _line(86, (50, 80))  # and a stub head in column 0: a tabular line
     (table,) = tg.find_text_tables(lines)
     assert table.n_cols == 3
-    head = [c for c in table.cells if c[2] == 0]
-    assert [(col, last) for _, _, _, col, last in head] == [(0, 0), (1, 2)]
+    head = [c for c in table.cells if c.row == 0]
+    assert [(c.col, c.last) for c in head] == [(0, 0), (1, 2)]
 
 
 def test_one_chunk_lines_inside_stay_but_a_run_does_not_end_on_them():
     lines = _rows(2) + [_line(128, (50, 120))] + _rows(2, top=142) + [_line(170, (50, 120))]
     (table,) = tg.find_text_tables(lines)
     assert table.lines == [0, 1, 2, 3, 4]  # the trailing one-chunk line is left out
-    assert [c[2:] for c in table.cells if c[0] == 2] == [(2, 0, 0)]
+    assert [(c.row, c.col, c.last) for c in table.cells if c.parts[0][0] == 2] == [(2, 0, 0)]
 
 
 def test_a_wide_vertical_gap_ends_a_table():
@@ -71,8 +71,8 @@ def test_column_boundaries_allow_a_few_crossings_and_need_a_real_gap():
 def test_a_chunk_reaching_into_the_next_column_absorbs_its_neighbour():
     lines = _rows(8) + [_line(220, (50, 210), (215, 230), (300, 330))]
     (table,) = tg.find_text_tables(lines)
-    last = [c for c in table.cells if c[2] == 8]
-    assert [(chunks, col, end) for _, chunks, _, col, end in last] == [([0, 1], 0, 1), ([2], 2, 2)]
+    last = [c for c in table.cells if c.row == 8]
+    assert [(c.parts, c.col, c.last) for c in last] == [([(8, [0, 1])], 0, 1), ([(8, [2])], 2, 2)]
 
 
 def test_a_header_over_the_value_columns_joins_the_table_but_a_caption_does_not():
@@ -81,7 +81,7 @@ def test_a_header_over_the_value_columns_joins_the_table_but_a_caption_does_not(
     lines = [caption, header] + _rows(4, top=86)
     (table,) = tg.find_text_tables(lines)
     assert table.lines == [1, 2, 3, 4, 5]
-    assert table.cells[0][1:] == ([0], 0, 1, 2)
+    assert (table.cells[0].parts, table.cells[0].row, table.cells[0].col, table.cells[0].last) == ([(1, [0])], 0, 1, 2)
     far = [_line(40, (200, 330))] + _rows(4, top=86)  # more than a line's height above: not a header
     assert tg.find_text_tables(far)[0].lines == [1, 2, 3, 4]
 
@@ -120,3 +120,22 @@ def test_a_long_label_beside_short_values_is_a_table_row_not_prose():
     assert not tg.is_prose(_line(0, (0, tg.PROSE_CHUNK_EM * H + 50), (300, 320)))
     assert not tg.is_prose(_line(0, (0, tg.PROSE_CHUNK_EM * H + 50)))
     assert tg.is_prose(_line(0, (0, 200), (220, 420)))
+
+
+def test_header_text_wrapped_onto_a_second_line_is_one_cell():
+    group = _line(72, (200, 330))                          # over both value columns
+    top = _line(86, (200, 230), (300, 330))                # "to air" "to water"
+    wrapped = _line(98, (200, 230), (300, 330))            # "kg/year" "kg/year", one under each
+    table, = tg.find_text_tables([group, top, wrapped] + _rows(4, top=112))
+    heads = [(c.row, c.col, [line for line, _ in c.parts]) for c in table.cells if c.row < 2]
+    assert heads == [(0, 1, [0]), (1, 1, [1, 2]), (1, 2, [1, 2])]
+    assert table.n_rows == 2 + 4 and table.lines == [0, 1, 2, 3, 4, 5, 6]
+
+
+def test_sub_headers_under_one_header_and_body_rows_are_not_joined():
+    top = _line(86, (200, 330))                            # one header over two columns ...
+    subs = _line(98, (200, 230), (300, 330))               # ... and two sub-headers: a level of its own
+    table, = tg.find_text_tables([top, subs] + _rows(4, top=112))
+    assert table.n_rows == 6
+    body, = tg.find_text_tables(_rows(5))                  # body rows stack one to one, with a stub
+    assert body.n_rows == 5
