@@ -319,7 +319,10 @@ def render(results: list[Result], docs: list[GtDoc]) -> str:
         f"{len(docs)} documents, {n_pages} pages holding {n_regions} ground-truth table regions; "
         "every extractor finds tables itself on those pages (complete process). Micro: counts "
         "summed over all documents. Per document: mean of each document's precision and recall "
-        "(precision 0 where nothing was found), F1 of the means. Protocol: `bench/icdar.py`.",
+        "(precision 0 where nothing was found), F1 of the means. Protocol: `bench/icdar.py`. "
+        "ours-unruled: `tables.find_unruled: true`; ours-default: the shipped settings (ruled "
+        "tables only, as form runs use). Seconds per page: one call per page, the PDF already "
+        "open for ours and pdfplumber, opened by each call for camelot.",
         "",
         "| extractor | micro P | micro R | micro F1 | per-doc P | per-doc R | per-doc F1 "
         "| tables found | GT regions matched | s/page (median) |",
