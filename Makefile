@@ -34,6 +34,7 @@ test: $(TEST_STAMP)
 
 # Seconds per page per stage and accuracy on the samples → docs/benchmarks.md (a few minutes).
 bench: $(STAMP)
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python bench/run.py
 
 # Regenerate the sample PDFs from the hand-checked ground truth (needs CJK fonts:

@@ -150,6 +150,7 @@ def main() -> None:
     print("timing the full-page reference…", flush=True)
     reference = full_page_reference(SETS["scans 200 dpi colour"])
     text = render(results, reference, args.repeat)
+    text += "\n" + __import__("bench.icdar").icdar.section()  # ICDAR 2013: ours vs peers (bench/icdar.py)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)

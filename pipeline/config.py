@@ -34,6 +34,9 @@ class TableSettings(_Strict):
     min_cols: int = 2
     line_gap_ratio: float = 0.5  # chars whose tops differ by > ratio*size start a new line
     phrase_gap: float = 24.0  # a horizontal gap wider than this splits a text line into phrases
+    # also find tables drawn without ruling, from text alignment (pipeline/text_grid.py); off for
+    # forms, which are ruled: their lines of text around the grid must stay lines
+    find_unruled: bool = False
 
 
 class ScanSettings(_Strict):

@@ -16,6 +16,7 @@ from statistics import median
 from typing import Any
 
 from pipeline import geometry as geo
+from pipeline import text_grid
 from pipeline.config import Settings, TableSettings
 from pipeline.model import BBox, Cell, Page, Table, TextLine
 
@@ -99,6 +100,11 @@ def _extract(page: Any, number: int, settings: TableSettings) -> Page:
     grid_tol = max(settings.snap_tolerance, MIN_CELL_SIZE)
     grids = [g for g in (_Grid(t.cells, grid_tol) for t in found)
              if g.rects and g.n_rows >= settings.min_rows and g.n_cols >= settings.min_cols]
+    if settings.find_unruled:
+        # A partly ruled table is left to the text alignment, and so is a
+        # one-row grid: a shaded band of a striped table, or a boxed header
+        # over unruled rows.
+        grids = [g for g in grids if g.n_rows > 1 and not g.under_split(chars, settings)]
 
     loose: list[dict] = []
     for char in chars:
@@ -107,8 +113,11 @@ def _extract(page: Any, number: int, settings: TableSettings) -> Page:
             loose.append(char)
 
     keyed: list[tuple[tuple[float, float, int], Any]] = []
-    for g in grids:
-        table = g.to_table(number, settings)
+    found_tables = [g.to_table(number, settings) for g in grids]
+    unruled: list[Table] = []
+    if settings.find_unruled:
+        unruled, loose = _unruled_tables(loose, number, settings)
+    for table in found_tables + unruled:
         keyed.append(((table.bbox[1], table.bbox[0], 0), table))
     for line in _text_lines(loose, number, settings):
         keyed.append(line)
@@ -132,6 +141,22 @@ class _Grid:
                     self.slot.setdefault((r, c), i)
         self.chars: list[list[dict]] = [[] for _ in self.rects]
 
+    def under_split(self, chars: list[dict], settings: TableSettings) -> bool:
+        """Whether its cells hold text laid out as more rows or columns (text_grid.under_split)."""
+        inside: list[list[dict]] = [[] for _ in self.rects]
+        for char in chars:
+            if char["text"].strip():
+                x, y = geo.centre(_box(char))
+                row, col = geo.locate(y, self.ys), geo.locate(x, self.xs)
+                i = self.slot.get((row, col)) if row is not None and col is not None else None
+                if i is not None:
+                    inside[i].append(char)
+        rows: list[list] = [[] for _ in range(self.n_rows)]
+        for (row, *_), glyphs in zip(self.spans, inside):
+            rows[row].append([[geo.union_bbox([_box(c) for c in chunk]) for chunk in line]
+                              for line in _chunked_lines(glyphs, settings)])
+        return text_grid.under_split(rows)
+
     def take(self, char: dict, point: tuple[float, float]) -> bool:
         """Put a glyph into the cell under its centre; False if none is there."""
         row, col = geo.locate(point[1], self.ys), geo.locate(point[0], self.xs)
@@ -150,6 +175,61 @@ class _Grid:
         cells.sort(key=lambda c: (c.row, c.col))
         return Table(page=number, bbox=_round(geo.union_bbox(self.rects)),
                      n_rows=self.n_rows, n_cols=self.n_cols, cells=cells)
+
+
+def _unruled_tables(chars: list[dict], number: int,
+                    settings: TableSettings) -> tuple[list[Table], list[dict]]:
+    """Tables drawn without ruling, from the alignment of the text outside ruled ones.
+
+    Returns them and the glyphs they leave loose. Lines and their chunks are
+    cut here (glyph boxes, our line rule); which runs of lines are tables is
+    decided by pipeline.text_grid on the boxes alone.
+    """
+    lines = _chunked_lines(chars, settings)
+    chunk_boxes = [[geo.union_bbox([_box(c) for c in chunk]) for chunk in line] for line in lines]
+    tables, taken = [], set()
+    for found in text_grid.find_text_tables(chunk_boxes):
+        cells = []
+        for cell in found.cells:
+            glyphs = [c for i, chunks in cell.parts for j in chunks for c in lines[i][j]]
+            taken.update(id(c) for c in glyphs)
+            text = "\n".join(_join([c for j in chunks for c in lines[i][j]]) for i, chunks in cell.parts)
+            cells.append(Cell(row=cell.row, col=cell.col, col_span=cell.last - cell.col + 1,
+                              page=number, bbox=_round(geo.union_bbox([_box(c) for c in glyphs])),
+                              text=text))
+        tables.append(Table(page=number, bbox=_round(geo.union_bbox([c.bbox for c in cells])),
+                            n_rows=found.n_rows, n_cols=found.n_cols, cells=cells))
+    boxes = [t.bbox for t in tables]
+    loose = [c for c in chars if id(c) not in taken
+             and not (not c["text"].strip() and any(geo.contains(b, geo.centre(_box(c))) for b in boxes))]
+    return tables, loose
+
+
+def _chunked_lines(chars: list[dict], settings: TableSettings) -> list[list[list[dict]]]:
+    """Inked glyphs as text lines (top to bottom), each cut into chunks at cell-wide gaps."""
+    inked = [c for c in chars if c["text"].strip()]
+    lines: list[list[list[dict]]] = []
+    for idx in geo.group_lines([_box(c) for c in inked], settings.line_gap_ratio):
+        glyphs = [inked[i] for i in idx]
+        boxes = [_box(c) for c in glyphs]
+        gap = text_grid.chunk_gap([b[3] - b[1] for b in boxes])
+        chunks = [[glyphs[j] for j in chunk] for chunk in geo.split_phrases(boxes, gap)]
+        lines.append(_bullets_joined(chunks))
+    return lines
+
+
+# A list bullet set apart from its item is not a cell of its own.
+BULLETS = frozenset("•●○◦▪■□‣∙·")
+
+
+def _bullets_joined(chunks: list[list[dict]]) -> list[list[dict]]:
+    out: list[list[dict]] = []
+    for chunk in chunks:
+        if out and len(out[-1]) == 1 and out[-1][0]["text"] in BULLETS:
+            out[-1] = out[-1] + chunk
+        else:
+            out.append(chunk)
+    return out
 
 
 def _cell_text(chars: list[dict], settings: TableSettings) -> str:

@@ -174,6 +174,31 @@ def test_single_column_box_is_not_a_table(tmp_path):
     assert [(b.kind, b.text) for b in page.blocks] == [("line", "说明文字")]
 
 
+def _draw_unruled(c):
+    """A title, then a table without any ruling: a header over two columns, 4 rows."""
+    _text(c, 60, 60, "表1 各区人口")
+    _text(c, 200, 100, "常住人口（万人）")  # spans the two value columns
+    rows = [("区名", "2024年", "2025年"), ("普陀区", "123.1", "124.0"),
+            ("静安区", "97.6", "98.2"), ("徐汇区", "111.3", "112.9")]
+    for r, row in enumerate(rows):
+        for x, text in zip((60, 200, 300), row):
+            _text(c, x, 116 + 16 * r, text)
+
+
+@needs_reportlab
+def test_unruled_table_is_found_only_when_asked(tmp_path):
+    path = _pdf(tmp_path, _draw_unruled)
+    assert all(b.kind == "line" for b in _extract(path).blocks)  # default: forms are ruled
+    with pdfplumber.open(path) as pdf:
+        page = extract_pdf_page(pdf.pages[0], 1, TableSettings(find_unruled=True))
+    title, table = page.blocks
+    assert (title.kind, title.text) == ("line", "表1 各区人口")
+    assert (table.n_rows, table.n_cols) == (5, 3)
+    assert _shape(table)[:4] == [(0, 1, 1, 2, "常住人口（万人）"), (1, 0, 1, 1, "区名"),
+                                 (1, 1, 1, 1, "2024年"), (1, 2, 1, 1, "2025年")]
+    assert _shape(table)[-1] == (4, 2, 1, 1, "112.9")
+
+
 @needs_reportlab
 def test_geometry_cells_match_pdfplumber(tmp_path):
     """The scan path's cell finder agrees with pdfplumber on the same ruling."""
@@ -305,3 +330,36 @@ def test_putuo_whole_document(putuo):
 def test_putuo_geometry_cells_match_pdfplumber(putuo, number):
     ours, theirs = _both_cell_finders(putuo.pages[number - 1])
     assert ours and _same_cells(ours, theirs)
+
+
+@needs_reportlab
+def test_a_striped_table_is_one_table_not_its_shaded_bands(tmp_path):
+    def draw(c):
+        c.setFillColorRGB(0.85, 0.85, 0.85)
+        for r in (1, 3):  # shaded bands behind rows 1 and 3: each alone a one-row ruled grid
+            c.rect(56, H - 114 - 16 * r, 300, 16, stroke=0, fill=1)
+            for x in (200, 290):  # and ruled between its cells
+                c.line(x, H - 114 - 16 * r, x, H - 98 - 16 * r)
+        c.setFillColorRGB(0, 0, 0)
+        for r, row in enumerate([("区名", "2024年", "2025年"), ("普陀区", "123.1", "124.0"),
+                                 ("静安区", "97.6", "98.2"), ("徐汇区", "111.3", "112.9"),
+                                 ("合计", "332.0", "335.1")]):
+            for x, text in zip((60, 220, 300), row):
+                _text(c, x, 100 + 16 * r, text)
+    with pdfplumber.open(_pdf(tmp_path, draw)) as pdf:
+        (table,) = extract_pdf_page(pdf.pages[0], 1, TableSettings(find_unruled=True)).blocks
+    assert (table.n_rows, table.n_cols) == (5, 3)
+    assert [c.text for c in table.rows()[3]] == ["徐汇区", "111.3", "112.9"]
+
+
+def _glyph(text, x, top=100.0, size=10.0):
+    return {"text": text, "x0": x, "x1": x + size * 0.6, "top": top, "bottom": top + size, "size": size}
+
+
+def test_text_lines_are_cut_into_chunks_at_cell_wide_gaps_and_bullets_stay_with_their_item():
+    from pipeline.stages.tables import _chunked_lines
+
+    line = [_glyph("•", 50), *(_glyph(ch, 70 + 6 * i) for i, ch in enumerate("Item")),
+            _glyph("-", 200), _glyph("-", 260)]
+    (chunks,) = _chunked_lines(line, SETTINGS)
+    assert ["".join(g["text"] for g in chunk) for chunk in chunks] == ["•Item", "-", "-"]
