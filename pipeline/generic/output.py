@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from pipeline.config import Settings
@@ -40,9 +41,7 @@ def csv_value(value: float | str | None) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        text = repr(value)
-        if "e" in text or "E" in text:
-            text = f"{value:f}".rstrip("0").rstrip(".")
+        text = format(Decimal(repr(value)), "f")
         return text[:-2] if text.endswith(".0") else text
     return value
 
