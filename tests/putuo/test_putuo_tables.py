@@ -7,6 +7,8 @@ guards it on a page of real content.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,10 +16,19 @@ import yaml
 
 from pipeline.config import load_settings
 from pipeline.runner import convert
-from tests.conftest import SHARED
+from tests.conftest import REPO, SHARED
 
 PUTUO = SHARED / "external" / "cn_gov_budget_putuo"
 EXPECTED = yaml.safe_load((Path(__file__).parent / "expected_counts.yaml").read_text(encoding="utf-8"))
+
+
+def _bench_module():
+    """bench/putuo.py, which renders and degrades the pages (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("putuo_bench", REPO / "bench" / "putuo.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
 
 
 def putuo_pdf(relative: str) -> Path:
@@ -52,3 +63,19 @@ def test_a_stitched_table_reads_as_one(tmp_path):
     assert not any(r[3] == "功能分类科目名称" for r in table.rows)  # no header inside the body
     assert table.rows[-1][0] == "合计" and table.rows[-1][4] == 156211123.0
     assert sum(r[4] for r in table.rows[:-1] if r[1] is None and r[2] is None) == table.rows[-1][4]
+
+
+def test_scanned_page_agrees_with_the_digital_one(tmp_path):
+    """Real OCR on one real page: the 财务收支预算总表 of 办公室单位 2025, scanned as bench/putuo.py does."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    bench = _bench_module()
+    pdf = putuo_pdf("budget_2024_2025/上海市普陀区人民政府办公室单位25年预算.pdf")
+    settings = load_settings(overrides={"out_dir": str(tmp_path)})
+    digital = [t for t in convert(pdf, settings, "digital").tables if t.parts[0].page == 8]
+    scan = tmp_path / "page8.pdf"
+    bench.scan_pages(pdf, [8], scan)
+    scanned = convert(scan, settings, "scanned").tables
+    assert len(scanned) == len(digital) == 1
+    agreement = bench.compare(digital, scanned, {1: 8})
+    assert agreement.filled > 40
+    assert agreement.ratio() >= 0.98, agreement.differ
