@@ -38,21 +38,33 @@ def putuo_pdf(relative: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    """Each document converted once (digital path), with the folder it was written to."""
+    cache: dict = {}
+
+    def get(relative: str):
+        if relative not in cache:
+            out = tmp_path_factory.mktemp("putuo")
+            settings = load_settings(overrides={"out_dir": str(out)})
+            cache[relative] = (convert(putuo_pdf(relative), settings, "putuo"), out)
+        return cache[relative]
+    return get
+
+
 @pytest.mark.parametrize("relative", sorted(EXPECTED))
-def test_every_table_out_and_stitched(relative, tmp_path):
-    settings = load_settings(overrides={"out_dir": str(tmp_path)})
-    doc = convert(putuo_pdf(relative), settings, "putuo")
+def test_every_table_out_and_stitched(relative, converted):
+    doc, out = converted(relative)
     expected = EXPECTED[relative]
     assert len(doc.tables) == expected["tables"]
     assert [[p.page for p in t.parts] for t in doc.tables] == expected["pages"]
-    written = sorted(p.name for p in (tmp_path / "putuo" / "tables").glob("*.json"))
+    written = sorted(p.name for p in (out / "putuo" / "tables").glob("*.json"))
     assert len(written) == expected["tables"]
 
 
-def test_a_stitched_table_reads_as_one(tmp_path):
+def test_a_stitched_table_reads_as_one(converted):
     """收入预算总表 of 万里街道 2024: five pages, the header once, the 合计 row of the last page last."""
-    settings = load_settings(overrides={"out_dir": str(tmp_path)})
-    doc = convert(putuo_pdf("budget_2024_2025/上海市普陀区人民政府万里街道办事处24年预算.pdf"), settings, "wl")
+    doc, _ = converted("budget_2024_2025/上海市普陀区人民政府万里街道办事处24年预算.pdf")
     table = doc.tables[1]
     assert table.title == "2024年部门收入预算总表" and table.unit == "元"
     assert table.columns[:4] == ["项目/功能分类科目编码/类", "项目/功能分类科目编码/款",
