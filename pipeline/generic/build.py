@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from pipeline.config import GenericTableSettings
 from pipeline.generic import header as hdr
-from pipeline.generic import stitch, values
+from pipeline.generic import ocrfix, stitch, values
 from pipeline.generic.grid import GridCell, column_edges, grid_cells, map_columns, slots
 from pipeline.model import GenericTable, Span, Table, TablePart
 
@@ -63,6 +63,7 @@ class TableBuilder:
 
     def build(self, number: int) -> GenericTable:
         h, n_cols = self.header_rows, self.n_cols
+        ocrfix.repair_readings(self.cells, h, n_cols)
         grid = slots(self.cells, self.n_rows, n_cols)
         texts = [[c.text if c is not None and (c.row, c.col) == (r, k) else "" for k, c in enumerate(row)]
                  for r, row in enumerate(grid)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pipeline.config import Settings
 from pipeline.generic import caption, output
 from pipeline.generic.build import TableBuilder
+from pipeline.generic.grid import merge_phantom_columns
 from pipeline.model import Document, Table, TextLine
 
 
@@ -36,6 +37,7 @@ def find_tables(doc: Document, settings: Settings) -> list[TableBuilder]:
             if not isinstance(block, Table) or block.claimed:
                 current, above, first = None, [], False
                 continue
+            block = merge_phantom_columns(block)
             mapping = None
             if current is not None and first and not above and current.last_page == page.number - 1:
                 mapping = current.column_map(block)

@@ -72,3 +72,43 @@ def test_unwrap():
     assert unwrap("事业单位\n经营收入") == "事业单位经营收入"
     assert unwrap("对附属单位补\n助支出") == "对附属单位补助支出"
     assert unwrap("Budget\ntotal") == "Budget total"
+
+
+def test_a_rule_over_part_of_the_rows_makes_no_column():
+    """A scan shows the edge of a box behind some names: an empty sliver column, spanned elsewhere."""
+    from pipeline.generic.grid import column_edges, merge_phantom_columns
+
+    grid = [["编码", "科目名称", None, "决算数"],
+            ["301", "", "工资福利支出", "4816.14"],
+            ["30101", "", "基本工资", "537.64"],
+            ["合计", "人员经费合计", None, "4884.09"]]
+    t = make_table(1, grid, [0, 50, 80, 200, 260], spans={(0, 1): (1, 2), (3, 1): (1, 2)})
+    merged = merge_phantom_columns(t)
+    assert merged.n_cols == 3
+    assert column_edges(merged) == [0, 50, 200, 260]
+    assert [[c.text for c in r] for r in merged.rows()] == [
+        ["编码", "科目名称", "决算数"], ["301", "工资福利支出", "4816.14"],
+        ["30101", "基本工资", "537.64"], ["合计", "人员经费合计", "4884.09"]]
+    assert {c.col_span for c in merged.cells} == {1}
+
+
+def test_an_empty_column_with_its_own_header_stays():
+    grid = [["序号", "单位名称", "备注"], ["1", "本级", ""], ["合计", None, None]]
+    t = make_table(1, grid, [0, 40, 200, 260], spans={(2, 0): (1, 3)})
+    from pipeline.generic.grid import merge_phantom_columns
+
+    assert merge_phantom_columns(t).n_cols == 3
+
+
+def test_a_stroke_cutting_one_cell_is_no_column():
+    from pipeline.generic.grid import merge_phantom_columns
+
+    grid = [["编码", "科目名称", None, "决算数"],
+            ["301", "工资福利支出", None, "4816.14"],
+            ["30108", "机关事业单位基本养老保险\n公务员医疗", "缴费\n补助缴费", "446.11"],
+            ["30109", "职业年金缴费", None, "225.12"],
+            ["30110", "职工基本医疗保险缴费", None, "236.63"]]
+    spans = {(0, 1): (1, 2), (1, 1): (1, 2), (3, 1): (1, 2), (4, 1): (1, 2)}
+    merged = merge_phantom_columns(make_table(1, grid, [0, 50, 150, 200, 260], spans=spans))
+    assert merged.n_cols == 3
+    assert [c.text for c in merged.rows()[2]] == ["30108", "机关事业单位基本养老保险缴费\n公务员医疗补助缴费", "446.11"]
