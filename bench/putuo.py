@@ -21,12 +21,15 @@ A table the scanned path missed counts all its cells as disagreeing.
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import re
 import statistics
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -119,6 +122,16 @@ def measure(pdf: Path, work: Path) -> dict:
             "digital_s": digital_s, "scanned_s_per_page": scanned_s / max(len(pages), 1)}
 
 
+def _machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
 def section(docs: list[Path] | None = None, show_differ: int = 0) -> str:
     """The Putuo section of docs/benchmarks.md (markdown); says so when ../shared is absent."""
     docs = documents() if docs is None else docs
@@ -134,6 +147,8 @@ def section(docs: list[Path] | None = None, show_differ: int = 0) -> str:
         "",
         f"Table pages rendered at {DPI} dpi and degraded like scripts/make_scans.py's 200-dpi colour set; "
         "cell texts compared with whitespace removed (bench/putuo.py says exactly how).",
+        f"Command: `.venv/bin/python bench/putuo.py`; machine: {_machine()}; "
+        f"run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Seconds per page are wall time on a shared machine.",
         "",
         "| document | table pages | tables digital | tables scanned | cells | agree | filled cells | agree (filled) "
         "| s/page scanned |",
