@@ -26,6 +26,7 @@ from pipeline.config import load_settings  # noqa: E402
 from pipeline.engines import registry  # noqa: E402
 from pipeline.evaluate import evaluate, load_outputs, load_truth  # noqa: E402
 from pipeline.runner import convert, run_batch, unique_out_names  # noqa: E402
+from putuo import section as putuo_section  # noqa: E402  (bench/putuo.py)
 
 SAMPLES = REPO / "sample_pdfs"
 TRUTH = REPO / "tests" / "truth" / "justice_2026.json"
@@ -151,6 +152,7 @@ def main() -> None:
     reference = full_page_reference(SETS["scans 200 dpi colour"])
     text = render(results, reference, args.repeat)
     text += "\n" + __import__("bench.icdar").icdar.section()  # ICDAR 2013: ours vs peers (bench/icdar.py)
+    text += "\n" + putuo_section()  # Putuo PDFs: scanned path against the digital one (several minutes)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -66,6 +66,20 @@ class OutputSettings(_Strict):
     max_name_chars: int = 60
 
 
+class GenericTableSettings(_Strict):
+    """Tables that match no form: written as plain tables (pipeline/generic/)."""
+
+    enabled: bool = True
+    csv_merged: Literal["repeat", "blank"] = "repeat"  # a merged body cell in CSV: value repeated, or blank
+    header_max_rows: int = 5  # a header taller than this is body text that looks like one
+    # a column whose header holds one of these words, or whose leaf header is one of code_leaf_headers,
+    # keeps its values as text (功能分类科目编码 2010101, 类/款/项 `05`): codes, not amounts
+    code_header_words: list[str] = Field(default_factory=lambda: ["编码", "代码", "编号"])
+    code_leaf_headers: list[str] = Field(default_factory=lambda: ["类", "款", "项"])
+    edge_tolerance_pt: float = 4.0  # column edges this close (after aligning left edges) are one edge
+    min_header_similarity: float = 0.8  # a continuation's first rows this like the header repeat it
+
+
 class FieldDef(_Strict):
     labels: list[str]  # canonical label first, then synonyms / variants
     type: str = "text"  # text | number | period
@@ -116,6 +130,7 @@ class Settings(_Strict):
     output: OutputSettings = Field(default_factory=OutputSettings)
     scan: ScanSettings = Field(default_factory=ScanSettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
+    generic: GenericTableSettings = Field(default_factory=GenericTableSettings)
     image_suffixes: list[str] = Field(default_factory=lambda: [".png", ".jpg", ".jpeg", ".tif", ".tiff"])
     dump_suffixes: list[str] = Field(default_factory=lambda: [".txt", ".tsv", ".md"])
     pdf_suffixes: list[str] = Field(default_factory=lambda: [".pdf"])

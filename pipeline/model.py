@@ -42,6 +42,7 @@ class Table(BaseModel):
     n_rows: int
     n_cols: int
     cells: list[Cell]
+    claimed: bool = False  # taken by a form; unclaimed tables come out as generic tables
 
     def rows(self) -> list[list[Cell]]:
         """Cells grouped by row, each row ordered by column.
@@ -144,6 +145,40 @@ class RawForm(BaseModel):
         ))
 
 
+class TablePart(BaseModel):
+    """Where one piece of a (possibly stitched) generic table was read."""
+
+    page: int
+    bbox: BBox | None = None
+    rows: tuple[int, int]  # the body rows [start, end) it gave
+
+
+class Span(BaseModel):
+    """A merged cell: grid rows count the header rows first, then the body rows."""
+
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+
+
+class GenericTable(BaseModel):
+    """A ruled table that matches no form: header flattened, body typed, pages stitched."""
+
+    number: int = 0  # 1-based, in document order
+    title: str | None = None  # the caption above it (`2024年部门收支总表`)
+    unit: str | None = None  # from `单位：元` above it
+    header: list[list[str]] = Field(default_factory=list)  # header rows, unwrapped; "" where merged
+    columns: list[str] = Field(default_factory=list)  # flattened: `收入预算/财政拨款收入`
+    column_types: list[Literal["text", "number", "code"]] = Field(default_factory=list)
+    rows: list[list[float | str | None]] = Field(default_factory=list)  # typed body values
+    spans: list[Span] = Field(default_factory=list)
+    parts: list[TablePart] = Field(default_factory=list)
+    # cell texts as read (header rows, then body rows; "" where merged), for comparing readings
+    texts: list[list[str]] = Field(default_factory=list, exclude=True)
+    output: Path | None = Field(default=None, exclude=True)
+
+
 class Document(BaseModel):
     path: Path
     kind: Literal["pdf", "dump", "image"]
@@ -151,6 +186,7 @@ class Document(BaseModel):
     out_name: str = ""  # the folder under --out for this input's forms
     pages: list[Page] = Field(default_factory=list)
     forms: list[RawForm] = Field(default_factory=list)
+    tables: list[GenericTable] = Field(default_factory=list)  # tables no form claimed
     errors: list[str] = Field(default_factory=list)  # document-level trouble (not fatal)
     timings: dict[str, float] = Field(default_factory=dict)
     outputs: list[Path] = Field(default_factory=list)

@@ -17,7 +17,7 @@ from pipeline.config import Settings
 from pipeline.errors import InputError, PipelineError
 from pipeline.model import Document
 from pipeline.records import SCHEMA_VERSION
-from pipeline.stages import forms, ingest, normalize, pages, repair, validate, write
+from pipeline.stages import forms, generic, ingest, normalize, pages, repair, validate, write
 
 Stage = Callable[[Document, Settings], Document]
 
@@ -25,6 +25,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("ingest", ingest.run),        # identify, check, load text dumps
     ("pages", pages.run),          # each page → text lines and tables (text layer, or scan + OCR)
     ("forms", forms.run),          # cut the document into forms
+    ("tables_out", generic.run),   # tables no form claimed → plain tables, stitched across pages
     ("repair", repair.run),        # undo the extraction's damage, record each change
     ("normalize", normalize.run),  # typed values, canonical units and comparators
     ("validate", validate.run),    # schema and consistency checks → review warnings
@@ -106,6 +107,7 @@ def _convert_one(path: Path, settings: Settings, out_name: str) -> dict:
             "status": "ok",
             "sha256": doc.sha256,
             "forms": len(doc.forms),
+            "tables": len(doc.tables),
             "pages": len(doc.pages),
             "seconds": doc.timings,
             "errors": doc.errors,

@@ -124,3 +124,27 @@ def read_slash(binary: np.ndarray) -> Recognition | None:
     if top - bottom < 0.3 * w or top_width > 0.6 * w:  # a 7 has a bar on top
         return None
     return Recognition("/", CLEAR)
+
+
+def read_zero(binary: np.ndarray) -> Recognition | None:
+    """A lone `0`: one ring, its hole most of its height.
+
+    PP-OCR reads a lone narrow zero as nothing, `o` or `。` (measured on the Putuo
+    budget tables, bench/putuo.py), though it reads zeros inside numbers well. A ring
+    is told from `6` and `9` (their hole is half the height, the tail outside it), from
+    `8` (two holes) and from `。` (as wide as tall, and small: under half the line).
+    """
+    parts = _parts(binary)
+    if not parts:
+        return None
+    biggest = max(parts, key=lambda p: p[3] * p[2])
+    x, y, w, h, mask = biggest
+    if h < 1.2 * w or h < 0.5 * binary.shape[0] or any(
+            p is not biggest and p[2] * p[3] > 0.2 * w * h for p in parts):
+        return None
+    filled = np.pad(mask.astype(np.uint8), 1)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(1 - filled, connectivity=4)
+    holes = [s for s in stats[1:] if s[0] > 0 and s[1] > 0 and s[0] + s[2] < w + 2 and s[1] + s[3] < h + 2]
+    if len(holes) != 1 or holes[0][3] < 0.55 * h:
+        return None
+    return Recognition("0", CLEAR)

@@ -132,6 +132,7 @@ def run(doc: Document, settings: Settings) -> Document:
             for row in rows:
                 for cell in row:
                     cell.page = cell.page or block.page
+            block.claimed = True
             current.rows.extend(rows)
             if page.number not in current.pages:
                 current.pages.append(page.number)
@@ -140,11 +141,12 @@ def run(doc: Document, settings: Settings) -> Document:
             used_pages.add(page.number)
     if current is not None:
         current.lines.extend(pending)
-    if not forms:
-        raise NoFormFound(f"{doc.path}: no performance-target form found "
-                          f"(no title like '…绩效目标表' and no table with form labels)")
+    unclaimed = [b for p in doc.pages for b in p.blocks if isinstance(b, Table) and not b.claimed]
+    if not forms and not unclaimed:
+        raise NoFormFound(f"{doc.path}: no performance-target form and no ruled table found "
+                          f"(no title like '…绩效目标表', no table with form labels, no other table)")
     for page in doc.pages:
-        if page.number not in used_pages:
+        if forms and page.number not in used_pages:  # a document of plain tables has no form pages
             doc.errors.append(f"page {page.number}: no form on this page")
     doc.forms = forms
     return doc

@@ -179,7 +179,8 @@ def _reread_cell(gray, cell: Cell, parts, field: str | None, engine, lex: Lexico
         if first.confidence < threshold or len(parts) == 1 or unfaded is not None:
             candidates += engine.recognize(alternative_crops(gray, job.box, unfaded))
         shape = (symbols.read_comparator(_ink(gray, job.box)) if field == "comparator"
-                 else symbols.read_slash(_ink(gray, job.box)) if len(parts) == 1 else None)
+                 else symbols.read_slash(_ink(gray, job.box)) or symbols.read_zero(_ink(gray, job.box))
+                 if len(parts) == 1 else None)
         if shape is not None:
             # geometry is certain where the recogniser guesses (≥ read as V, / as 7)
             best = shape

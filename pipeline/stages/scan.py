@@ -19,6 +19,10 @@ from pipeline.errors import CorruptInput, InputError
 from pipeline.model import Page
 
 MIN_PLAUSIBLE_DPI = 50  # images claiming less have a placeholder resolution, not a real one
+# A band of ink taller than this (points) is no text line: a ruled table with no line above it (the
+# continuation page of a table) is one band, and the orientation classifier reads a whole table
+# as upside down as often as not (measured on the Putuo budget pages, bench/putuo.py).
+MAX_LINE_HEIGHT_PT = 48.0
 
 
 def image_pages(path: Path, settings: Settings, make) -> Iterator:
@@ -76,7 +80,7 @@ def preprocess(work, settings: Settings):
     if imaging.is_sideways(gray):
         image, gray, unfaded = (None if x is None else imaging.rotate90(x, 1) for x in (image, gray, unfaded))
         work.page.rotation = 90
-    if _upside_down(gray, settings):
+    if _upside_down(gray, settings, work.page.dpi):
         image, gray, unfaded = (None if x is None else imaging.rotate90(x, 2) for x in (image, gray, unfaded))
         work.page.rotation = (work.page.rotation + 180) % 360
     if settings.scan.deskew:
@@ -102,21 +106,21 @@ def _is_greyscale(image: np.ndarray) -> bool:
     return float(np.percentile(spread, 99)) < 12
 
 
-def _upside_down(gray: np.ndarray, settings: Settings) -> bool:
+def _upside_down(gray: np.ndarray, settings: Settings, dpi: float) -> bool:
     """180° cannot be told from ruling lines; ask the OCR engine's classifier, if it has one."""
     engine = registry.ocr_engine(settings.ocr.engine, **settings.ocr.options)
     if not hasattr(engine, "upside_down"):
         return False
-    samples = _sample_lines(gray, count=8)
+    samples = _sample_lines(gray, count=8, max_height=MAX_LINE_HEIGHT_PT * dpi / 72)
     return bool(samples) and engine.upside_down(samples) > 0.5
 
 
-def _sample_lines(gray: np.ndarray, count: int) -> list[np.ndarray]:
+def _sample_lines(gray: np.ndarray, count: int, max_height: float) -> list[np.ndarray]:
     """A few of the page's widest text runs, as crops for the orientation classifier."""
     binary = imaging.binarize(gray)
     runs = []
     for top, bottom in imaging.text_line_bands(binary):
-        if bottom - top < 8:
+        if bottom - top < 8 or bottom - top > max_height:
             continue
         for left, right in imaging.split_by_gaps(binary[top:bottom], max(8, (bottom - top) // 2)):
             if right - left > 2 * (bottom - top):  # a phrase, not a ruling stub or a speck
