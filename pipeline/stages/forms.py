@@ -20,24 +20,31 @@ from pipeline.repair.text import clean_text, label_key
 
 MAX_TITLE_CHARS = 40  # a longer line is prose that mentions the title, not the title
 FUZZY_TITLE_RATIO = 0.6  # a title half hidden by a seal still shares this much with the printed one
+STACKED_GRID_GAP_PT = 24.0  # grids of one form stand closer than this: no caption line between them
+FUZZY_EXTRA_CHARS = 2  # ...and has at most this many characters more (seal fragments read as text)
 
 
-def match_title(text: str, forms: list[FormDef]) -> FormDef | None:
+def match_title(text: str, forms: list[FormDef], fuzzy: bool = True) -> FormDef | None:
+    """The form a title line names. `fuzzy`: the line was OCR'd, and may be half-read under a seal."""
     key = label_key(text)
     if not key or len(key) > MAX_TITLE_CHARS:
         return None
     hits = [f for f in forms if all(label_key(k) in key for k in f.title_keywords)]
     if hits:
         return max(hits, key=lambda f: len(f.title_keywords))
-    return fuzzy_title(key, forms)
+    return fuzzy_title(key, forms) if fuzzy else None
 
 
 def fuzzy_title(key: str, forms: list[FormDef]) -> FormDef | None:
-    """The form whose printed title an OCR'd line resembles (`体文细目标表` under a seal)."""
+    """The form whose printed title an OCR'd line resembles (`体文细目标表` under a seal).
+
+    A seal hides characters, it does not add many: a line much longer than the title
+    (`详见单位的项目绩效目标表`, prose that names it) is not it.
+    """
     body = _YEAR_PREFIX.sub("", key)
     best, best_ratio = None, FUZZY_TITLE_RATIO
     for form in forms:
-        if not form.title or not body.endswith("表"):
+        if not form.title or not body.endswith("表") or len(body) > len(label_key(form.title)) + FUZZY_EXTRA_CHARS:
             continue
         ratio = difflib.SequenceMatcher(a=body, b=label_key(form.title)).ratio()
         if ratio >= best_ratio:
@@ -80,8 +87,23 @@ def _title_row(table: Table, forms: list[FormDef]) -> FormDef | None:
     if rows:
         filled = [c for c in rows[0] if c.text.strip()]
         if len(filled) == 1:
-            return match_title(filled[0].text, forms)
+            return match_title(filled[0].text, forms, fuzzy=filled[0].source == "ocr")
     return None
+
+
+def _continues(previous: Table | None, table: Table) -> bool:
+    """Does a table without form labels continue the form whose last table was `previous`?
+
+    Yes when it opens a later page (a form running over onto the next page, its header not
+    repeated); or stands on the same page right under it (a form drawn as stacked grids), or
+    with the same columns (one grid the scan broke in two); or when there is no geometry to
+    tell (a text dump's tables). A table further down, with other columns, is a plain table.
+    """
+    if previous is None:
+        return False
+    if table.page > previous.page or table.bbox is None or previous.bbox is None:
+        return True
+    return table.n_cols == previous.n_cols or table.bbox[1] - previous.bbox[3] <= STACKED_GRID_GAP_PT
 
 
 def run(doc: Document, settings: Settings) -> Document:
@@ -89,6 +111,7 @@ def run(doc: Document, settings: Settings) -> Document:
     current: RawForm | None = None
     pending: list[TextLine] = []  # lines after the current form's tables
     used_pages: set[int] = set()
+    last_table: Table | None = None  # the last table a form took
 
     def start(form_def: FormDef, title: str, page: int) -> RawForm:
         nonlocal pending
@@ -106,7 +129,7 @@ def run(doc: Document, settings: Settings) -> Document:
     for page in doc.pages:
         for block in page.blocks:
             if isinstance(block, TextLine):
-                form_def = match_title(block.text, settings.forms)
+                form_def = match_title(block.text, settings.forms, fuzzy=block.source == "ocr")
                 if form_def is not None:
                     current = start(form_def, block.text, page.number)
                     used_pages.add(page.number)
@@ -124,8 +147,8 @@ def run(doc: Document, settings: Settings) -> Document:
                 # no title seen (or none readable): a table that opens with a form's labels starts a
                 # form; one without them continues the current form (a page-2 continuation)
                 form_def = match_by_labels(block, settings.forms)
-                if form_def is None and current is None:
-                    continue
+                if form_def is None and (current is None or not _continues(last_table, block)):
+                    continue  # not a form's: a plain table (stages/generic.py)
                 if form_def is not None and (current is None or _has_field_labels(current, form_def)):
                     current = start(form_def, "", page.number)
                     current.lines = list(current.preceding)  # the unit lines stood above its table
@@ -133,6 +156,7 @@ def run(doc: Document, settings: Settings) -> Document:
                 for cell in row:
                     cell.page = cell.page or block.page
             block.claimed = True
+            last_table = block
             current.rows.extend(rows)
             if page.number not in current.pages:
                 current.pages.append(page.number)
