@@ -63,6 +63,14 @@ class OutputSettings(_Strict):
     max_name_chars: int = 60
 
 
+class BatchSettings(_Strict):
+    """How a batch is spread over cores or machines; never changes a result (not fingerprinted)."""
+
+    executor: str = "process"  # serial | process | ray (pipeline/executors.py)
+    workers: int = 0  # 0: one per core
+    ray_address: str | None = None  # a running Ray cluster (`ray start --head`); None: a local one
+
+
 class FieldDef(_Strict):
     labels: list[str]  # canonical label first, then synonyms / variants
     type: str = "text"  # text | number | period
@@ -113,6 +121,7 @@ class Settings(_Strict):
     output: OutputSettings = Field(default_factory=OutputSettings)
     scan: ScanSettings = Field(default_factory=ScanSettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
+    batch: BatchSettings = Field(default_factory=BatchSettings)
     image_suffixes: list[str] = Field(default_factory=lambda: [".png", ".jpg", ".jpeg", ".tif", ".tiff"])
     dump_suffixes: list[str] = Field(default_factory=lambda: [".txt", ".tsv", ".md"])
     pdf_suffixes: list[str] = Field(default_factory=lambda: [".pdf"])
@@ -124,7 +133,7 @@ class Settings(_Strict):
 
     def fingerprint(self) -> str:
         """A hash of everything that can change a result (for resumable runs)."""
-        data = self.model_dump(mode="json", exclude={"out_dir", "password"})
+        data = self.model_dump(mode="json", exclude={"out_dir", "password", "batch"})
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

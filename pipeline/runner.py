@@ -2,22 +2,27 @@
 
 Each stage takes the document and the settings and returns the document.
 An input that cannot be converted is recorded with its reason and the batch
-goes on.
+goes on. A batch runs its inputs on an executor (pipeline/executors.py: in
+this process, on every core, or on Ray) and resumes where an earlier run of
+it stopped (pipeline/state.py).
 """
 
 from __future__ import annotations
 
 import time
 import traceback
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
 from pipeline.config import Settings
-from pipeline.errors import InputError, PipelineError
+from pipeline.errors import InputError, Interrupted, PipelineError
+from pipeline.executors import make_executor
 from pipeline.model import Document
 from pipeline.records import SCHEMA_VERSION
 from pipeline.stages import forms, ingest, normalize, pages, repair, validate, write
+from pipeline.state import RunState, sweep_temp_files
 
 Stage = Callable[[Document, Settings], Document]
 
@@ -65,28 +70,82 @@ def unique_out_names(inputs: list[Path], settings: Settings) -> list[str]:
     return names
 
 
-def run_batch(paths: list[Path], settings: Settings,
-              report: Callable[[dict], None] = lambda entry: None) -> dict:
-    """Convert every input; write the run summary; return the manifest."""
+@dataclass(frozen=True)
+class Task:
+    """One input of a batch, as a worker process or a Ray node receives it (with the settings)."""
+
+    index: int  # position in the batch: results are put back in input order
+    file: Path  # as named on the command line or found under a named folder
+    out_name: str  # its folder under --out
+
+
+class Reporter(Protocol):
+    def start(self, total: int, resumed: int) -> None:
+        """The batch holds `total` inputs, of which `resumed` finished in an earlier run."""
+
+    def done(self, entry: dict) -> None:
+        """One input finished converting (entry["status"] says how)."""
+
+
+class _Silent:
+    def start(self, total: int, resumed: int) -> None:
+        pass
+
+    def done(self, entry: dict) -> None:
+        pass
+
+
+def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = None,
+              force: bool = False) -> dict:
+    """Convert every input not finished in an earlier run; write the run summary; return the manifest.
+
+    Each finished input is persisted at once (pipeline/state.py), so a run that
+    is killed loses only the inputs in flight, and rerunning it resumes.
+    """
+    report = report or _Silent()
     started = datetime.now(timezone.utc)
     inputs = discover(paths, settings)
-    entries = []
-    for path, out_name in zip(inputs, unique_out_names(inputs, settings)):
-        entry = _convert_one(path, settings, out_name)
-        report(entry)
-        entries.append(entry)
+    sweep_temp_files(settings.out_dir)
+    state = RunState(settings.out_dir, settings.fingerprint())
+    entries: list[dict | None] = [None] * len(inputs)
+    tasks = []
+    for index, (path, out_name) in enumerate(zip(inputs, unique_out_names(inputs, settings))):
+        earlier = None if force else state.finished(path, out_name)
+        if earlier is not None:
+            entries[index] = earlier
+        else:
+            tasks.append(Task(index, path, out_name))
+    report.start(len(inputs), resumed=len(inputs) - len(tasks))
+    executor = make_executor(settings, len(tasks))
+    try:
+        for task, entry in executor.map(convert_task, tasks, settings):
+            entries[task.index] = state.record(task.out_name, entry)
+            report.done(entries[task.index])
+    except KeyboardInterrupt:
+        executor.stop()
+        finished = [e for e in entries if e is not None]
+        _write_summary(started, finished, settings, interrupted=True)
+        raise Interrupted(f"interrupted: {len(finished)} of {len(inputs)} input(s) done and written; "
+                          f"run the same command again to resume (finished inputs are skipped)") from None
+    return _write_summary(started, entries, settings)
+
+
+def _write_summary(started: datetime, entries: list[dict], settings: Settings, interrupted: bool = False) -> dict:
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config_fingerprint": settings.fingerprint(),
+        **({"interrupted": True} if interrupted else {}),
         "inputs": [{k: v for k, v in e.items() if k != "records"} for e in entries],
     }
     write.write_run_summary(entries, settings.out_dir, settings, manifest)
     return manifest
 
 
-def _convert_one(path: Path, settings: Settings, out_name: str) -> dict:
+def convert_task(task: Task, settings: Settings) -> dict:
+    """Convert one input; never raises for a bad input: the entry says what went wrong."""
+    path, out_name = task.file, task.out_name
     entry: dict = {"file": str(path), "status": "failed", "forms": 0, "pages": 0,
                    "seconds": {}, "errors": [], "outputs": [], "records": []}
     started = time.perf_counter()
@@ -113,5 +172,10 @@ def _convert_one(path: Path, settings: Settings, out_name: str) -> dict:
             "records": [{"number": i, "record": f.record, "json": str(f.output.relative_to(out_dir))}
                         for i, f in enumerate(doc.forms, start=1)],
         })
+    if "sha256" not in entry and path.is_file():  # a failed input is still identified
+        try:
+            entry["sha256"] = ingest.file_sha256(path)
+        except OSError:
+            pass
     entry["seconds"]["total"] = round(time.perf_counter() - started, 4)
     return entry
