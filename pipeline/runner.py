@@ -122,7 +122,8 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
             entries[task.index] = state.record(task.out_name, entry)
             report.done(entries[task.index])
     except KeyboardInterrupt:
-        executor.stop()
+        executor.stop()  # workers are gone: what they were writing is only ever a temporary file
+        sweep_temp_files(settings.out_dir)
         finished = [e for e in entries if e is not None]
         _write_summary(started, finished, settings, interrupted=True)
         raise Interrupted(f"interrupted: {len(finished)} of {len(inputs)} input(s) done and written; "
