@@ -65,13 +65,13 @@ def check_pdf(path: Path, password: str | None) -> int:
     try:
         pdf = pdfium.PdfDocument(str(path), password=password)
     except pdfium.PdfiumError as exc:
+        if _pdfminer_page_count(path, password) == 0:
+            # PDFium refuses a well-formed PDF without pages, with whatever error it last had
+            raise CorruptInput(f"{path}: PDF has no pages") from exc
         message = str(exc).lower()
         if "password" in message:
             hint = "wrong password given" if password else "encrypted; pass --password"
             raise EncryptedInput(f"{path}: PDF is {hint}") from exc
-        if getattr(exc, "err_code", None) == 0 and _pdfminer_page_count(path, password) == 0:
-            # PDFium refuses a well-formed PDF without pages, reporting "success"
-            raise CorruptInput(f"{path}: PDF has no pages") from exc
         raise CorruptInput(f"{path}: damaged PDF, cannot be opened ({exc})") from exc
     try:
         n_pages = len(pdf)
