@@ -211,3 +211,21 @@ def test_ray_executor_gives_the_same_result_as_serial(tmp_path):
         ray.shutdown()
     assert code == 1, output
     assert tree(on_ray) == tree(serial)
+
+
+def _dies_on_b(task, settings) -> dict:
+    """A per-file task whose worker dies (as a crash in native code would) on the file named b."""
+    if task.file.name == "b":
+        os._exit(1)
+    return {"file": str(task.file), "status": "ok"}
+
+
+def test_a_worker_that_dies_costs_only_its_file(settings):
+    from pipeline.executors import ProcessExecutor
+    from pipeline.runner import Task
+
+    tasks = [Task(i, Path(name), name) for i, name in enumerate("abcdef")]
+    results = {task.file.name: entry for task, entry in ProcessExecutor(2).map(_dies_on_b, tasks, settings)}
+    assert results.keys() == set("abcdef")
+    assert results["b"]["status"] == "failed" and "worker process died" in results["b"]["errors"][0]
+    assert all(results[name]["status"] == "ok" for name in "acdef")
