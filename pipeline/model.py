@@ -151,6 +151,7 @@ class Document(BaseModel):
     out_name: str = ""  # the folder under --out for this input's forms
     pages: list[Page] = Field(default_factory=list)
     forms: list[RawForm] = Field(default_factory=list)
+    forms_before: int = 0  # forms of this input already cut from earlier pages (numbering)
     errors: list[str] = Field(default_factory=list)  # document-level trouble (not fatal)
     timings: dict[str, float] = Field(default_factory=dict)
     outputs: list[Path] = Field(default_factory=list)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from pipeline.config import Settings
-from pipeline.errors import InputError, Interrupted, PipelineError
+from pipeline.errors import InputError, Interrupted, NoFormFound, PipelineError
 from pipeline.executors import make_executor
 from pipeline.model import Document
 from pipeline.records import SCHEMA_VERSION
@@ -26,24 +26,61 @@ from pipeline.state import RunState, sweep_temp_files
 
 Stage = Callable[[Document, Settings], Document]
 
-STAGES: list[tuple[str, Stage]] = [
-    ("ingest", ingest.run),        # identify, check, load text dumps
-    ("pages", pages.run),          # each page → text lines and tables (text layer, or scan + OCR)
-    ("forms", forms.run),          # cut the document into forms
+READ: tuple[str, Stage] = ("ingest", ingest.run)  # identify, check, load text dumps
+# then `pages` (pages.stream): each page → text lines and tables (text layer, or scan + OCR), one at a
+# time, in runs of pages that hold whole forms (forms.windows); each run goes through:
+FORM_STAGES: list[tuple[str, Stage]] = [
+    ("forms", forms.run),          # cut the run of pages into forms
     ("repair", repair.run),        # undo the extraction's damage, record each change
     ("normalize", normalize.run),  # typed values, canonical units and comparators
     ("validate", validate.run),    # schema and consistency checks → review warnings
     ("write", write.run),          # per-form JSON and CSV
 ]
+STAGES = [READ, ("pages", pages.run), *FORM_STAGES]  # the same recipe over a whole document at once
 
 
 def convert(path: Path, settings: Settings, out_name: str) -> Document:
+    """Read, cut, repair and write one input, keeping only one run of pages in memory at a time.
+
+    What stays of a written run is small: each page's number, timings and
+    errors, and each form's record and output path.
+    """
     doc = Document(path=path, kind=ingest.document_kind(path, settings), out_name=out_name)
-    for name, stage in STAGES:
-        started = time.perf_counter()
-        doc = stage(doc, settings)
-        doc.timings[name] = round(time.perf_counter() - started, 4)
+    doc = _timed(doc, *READ, doc, settings)
+    no_form: NoFormFound | None = None
+    unused_pages: list[str] = []
+    runs = forms.windows(pages.stream(doc, settings), settings)
+    while (window := _timed(doc, "pages", next, runs, None)) is not None:
+        part = doc.model_copy(update={"pages": window, "forms": [], "errors": [], "outputs": [],
+                                      "forms_before": len(doc.forms)})
+        try:
+            for name, stage in FORM_STAGES:
+                part = _timed(doc, name, stage, part, settings)
+        except NoFormFound as exc:  # pages before the first form, say; the whole input may yet hold one
+            no_form = no_form or exc
+            part.errors = [f"page {page.number}: no form on this page" for page in window]
+        unused_pages += part.errors
+        doc.pages += [page.model_copy(update={"blocks": []}) for page in window]
+        doc.forms += [form.model_copy(update=_FORM_WORKINGS) for form in part.forms]
+        doc.outputs += part.outputs
+        del window, part  # before the next run of pages is read
+    if not doc.forms:
+        raise no_form or NoFormFound(f"{path}: no performance-target form found")
+    doc.errors += unused_pages
     return doc
+
+
+# what a written form no longer needs: its cells and lines (its record holds the result)
+_FORM_WORKINGS = {"lines": [], "preceding": [], "rows": [], "indicators": [], "empty_categories": [],
+                  "review": [], "fields": {}}
+
+
+def _timed(doc: Document, name: str, call: Callable, *args):
+    started = time.perf_counter()
+    try:
+        return call(*args)
+    finally:
+        doc.timings[name] = round(doc.timings.get(name, 0.0) + time.perf_counter() - started, 4)
 
 
 def discover(paths: list[Path], settings: Settings) -> list[Path]:

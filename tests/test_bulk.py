@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.state import STATE_DIR
 from tests.batch import dump, make_batch
-from tests.conftest import REPO
+from tests.conftest import REPO, SAMPLES
+from tests.batch import DIGITAL
 
 
 def run_cli(*args: str):
@@ -229,3 +230,32 @@ def test_a_worker_that_dies_costs_only_its_file(settings):
     assert results.keys() == set("abcdef")
     assert results["b"]["status"] == "failed" and "worker process died" in results["b"]["errors"][0]
     assert all(results[name]["status"] == "ok" for name in "acdef")
+
+
+@pytest.mark.parametrize("sample", [p.name for p in DIGITAL] + ["long"])
+def test_cutting_run_by_run_gives_what_cutting_the_whole_document_gives(sample, settings, tmp_path):
+    """convert() keeps one run of pages in memory (forms.windows); the result is the whole document's."""
+    from pipeline.model import Document
+    from pipeline.runner import STAGES, convert
+    from pipeline.stages import forms, ingest, pages
+
+    if sample == "long":  # every sample one after another: forms over two pages, pages of four forms
+        pdfium = pytest.importorskip("pypdfium2")
+        merged = pdfium.PdfDocument.new()
+        for path in DIGITAL:
+            merged.import_pages(pdfium.PdfDocument(str(path)))
+        merged.save(str(tmp_path / "long.pdf"))
+        path = tmp_path / "long.pdf"
+    else:
+        path = SAMPLES / sample
+    settings = settings.model_copy(update={"out_dir": tmp_path / "out"})
+    whole = Document(path=path, kind="pdf", out_name="whole")
+    for _name, stage in STAGES:
+        whole = stage(whole, settings)
+    streamed = convert(path, settings, "streamed")
+    assert [f.record for f in streamed.forms] == [f.record for f in whole.forms]
+    assert streamed.errors == whole.errors and len(streamed.pages) == len(whole.pages)
+    runs = forms.windows(pages.stream(ingest.run(Document(path=path, kind="pdf"), settings), settings), settings)
+    expected = {"justice_projects_bundle.pdf": [[1], [2], [3], [4]], "justice_department_2026.pdf": [[1, 2]],
+                "long": [[1], [2, 3], [4], [5], [6], [7], [8], [9]]}
+    assert [[page.number for page in run] for run in runs] == expected.get(sample, [[1]])
