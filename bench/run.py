@@ -27,6 +27,8 @@ from pipeline.engines import registry  # noqa: E402
 from pipeline.evaluate import evaluate, load_outputs, load_truth  # noqa: E402
 from pipeline.runner import convert, run_batch, unique_out_names  # noqa: E402
 
+import bulk  # noqa: E402 - bench/bulk.py: throughput with 1 and 2 workers, memory per worker
+
 SAMPLES = REPO / "sample_pdfs"
 TRUTH = REPO / "tests" / "truth" / "justice_2026.json"
 PAGE_STEPS = ["triage", "raster", "preprocess", "grid", "ocr"]
@@ -149,7 +151,7 @@ def main() -> None:
         results[name] = time_set(files, args.repeat)
     print("timing the full-page reference…", flush=True)
     reference = full_page_reference(SETS["scans 200 dpi colour"])
-    text = render(results, reference, args.repeat)
+    text = render(results, reference, args.repeat) + bulk.section(args.repeat)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)
