@@ -136,8 +136,9 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
               force: bool = False) -> dict:
     """Convert every input not finished in an earlier run; write the run summary; return the manifest.
 
-    Each finished input is persisted at once (pipeline/state.py), so a run that
-    is killed loses only the inputs in flight, and rerunning it resumes.
+    Each finished input is persisted at once, by the worker that converted it
+    (pipeline/state.py), so a run that is killed loses only the inputs in
+    flight, and rerunning it resumes.
     """
     report = report or _Silent()
     started = datetime.now(timezone.utc)
@@ -155,9 +156,9 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
     report.start(len(inputs), resumed=len(inputs) - len(tasks))
     executor = make_executor(settings, len(tasks))
     try:
-        for task, entry in executor.map(convert_task, tasks, settings):
-            entries[task.index] = state.record(task.out_name, entry)
-            report.done(entries[task.index])
+        for task, entry in executor.map(convert_and_record, tasks, settings):
+            entries[task.index] = entry
+            report.done(entry)
     except KeyboardInterrupt:
         executor.stop()  # workers are gone: what they were writing is only ever a temporary file
         sweep_temp_files(settings.out_dir)
@@ -179,6 +180,12 @@ def _write_summary(started: datetime, entries: list[dict], settings: Settings, i
     }
     write.write_run_summary(entries, settings.out_dir, settings, manifest)
     return manifest
+
+
+def convert_and_record(task: Task, settings: Settings) -> dict:
+    """The per-file task an executor runs: convert, then persist the input's state where it ran
+    (the workers write in parallel; the driver only gathers)."""
+    return RunState(settings.out_dir, settings.fingerprint()).record(task.out_name, convert_task(task, settings))
 
 
 def convert_task(task: Task, settings: Settings) -> dict:

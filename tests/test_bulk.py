@@ -111,7 +111,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(archive, uninterrupted, tmp
     assert stderr.strip().splitlines()[-1].startswith("error: interrupted: ")
     assert "run the same command again to resume" in stderr
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["interrupted"] is True and 10 <= len(manifest["inputs"]) < len(archive[1])
+    assert manifest["interrupted"] is True and 0 < len(manifest["inputs"]) < len(archive[1])
     assert not temp_files(out)
     code, _ = run_cli("run", str(archive[0]), "--out", str(out), "--workers", "2", "-q")
     assert code == 1 and tree(out) == tree(uninterrupted)
