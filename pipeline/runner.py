@@ -153,6 +153,7 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
             entries[index] = earlier
         else:
             tasks.append(Task(index, path, out_name))
+    tasks.sort(key=_size, reverse=True)  # big files first: no worker is left with one at the end
     report.start(len(inputs), resumed=len(inputs) - len(tasks))
     executor = make_executor(settings, len(tasks))
     try:
@@ -167,6 +168,13 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
         raise Interrupted(f"interrupted: {len(finished)} of {len(inputs)} input(s) done and written; "
                           f"run the same command again to resume (finished inputs are skipped)") from None
     return _write_summary(started, entries, settings)
+
+
+def _size(task: Task) -> int:
+    try:
+        return task.file.stat().st_size
+    except OSError:
+        return 0  # missing: reported when its turn comes
 
 
 def _write_summary(started: datetime, entries: list[dict], settings: Settings, interrupted: bool = False) -> dict:
