@@ -28,6 +28,8 @@ from pipeline.evaluate import evaluate, load_outputs, load_truth  # noqa: E402
 from pipeline.runner import convert, run_batch, unique_out_names  # noqa: E402
 from putuo import section as putuo_section  # noqa: E402  (bench/putuo.py)
 
+import bulk  # noqa: E402 - bench/bulk.py: throughput with 1 and 2 workers, memory per worker
+
 SAMPLES = REPO / "sample_pdfs"
 TRUTH = REPO / "tests" / "truth" / "justice_2026.json"
 PAGE_STEPS = ["triage", "raster", "preprocess", "grid", "ocr"]
@@ -150,7 +152,7 @@ def main() -> None:
         results[name] = time_set(files, args.repeat)
     print("timing the full-page reference…", flush=True)
     reference = full_page_reference(SETS["scans 200 dpi colour"])
-    text = render(results, reference, args.repeat)
+    text = render(results, reference, args.repeat) + bulk.section(args.repeat)
     text += "\n" + __import__("bench.icdar").icdar.section()  # ICDAR 2013: ours vs peers (bench/icdar.py)
     text += "\n" + putuo_section()  # Putuo PDFs: scanned path against the digital one (several minutes)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """Command-line edge: parse flags, run, map errors to exit codes (once, here).
 
-Exit codes: 0 every input converted; 1 some input failed; 2 usage or config error.
+Exit codes: 0 every input converted; 1 some input failed; 2 usage or config error;
+130 stopped by Ctrl-C (what finished is written; rerunning the command resumes).
 """
 
 from __future__ import annotations
@@ -29,36 +30,34 @@ def run(
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="folder for all results"),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML merged over configs/default.yaml"),
     password: Optional[str] = typer.Option(None, "--password", help="password for encrypted PDFs"),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", help="parallel workers (default: one per core)"),
+    executor: Optional[str] = typer.Option(None, "--executor", help="serial | process (default) | ray"),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join (--executor ray)"),
+    force: bool = typer.Option(False, "--force", help="convert again inputs an earlier run finished"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="only print errors"),
 ) -> None:
-    """Convert every form in PATHS; write per-form JSON/CSV and run summaries under --out."""
+    """Convert every form in PATHS; write per-form JSON/CSV and run summaries under --out.
+
+    A rerun of the same command skips the inputs already converted (same bytes, same config).
+    """
     from pipeline.config import load_settings
+    from pipeline.progress import ConsoleReporter
     from pipeline.runner import run_batch
 
+    batch = {k: v for k, v in {"workers": workers, "executor": executor, "ray_address": ray_address}.items()
+             if v is not None}
+    reporter = ConsoleReporter(quiet)
     try:
-        settings = load_settings(config, {"out_dir": str(out), "password": password})
+        settings = load_settings(config, {"out_dir": str(out), "password": password, "batch": batch})
         if out.exists() and not out.is_dir():
             raise UsageError(f"{out}: --out exists and is not a folder")
         out.mkdir(parents=True, exist_ok=True)
-
-        def report(entry: dict) -> None:
-            if entry["status"] != "ok":
-                for error in entry["errors"]:
-                    typer.echo(f"FAILED {error}", err=True)
-            elif not quiet:
-                warnings = "".join(f"; {e}" for e in entry["errors"])
-                typer.echo(f"ok     {entry['file']}: {entry['forms']} form(s), {entry['pages']} page(s), "
-                           f"{entry['seconds']['total']:.2f}s{warnings}")
-
-        manifest = run_batch(paths, settings, report)
+        manifest = run_batch(paths, settings, reporter, force=force)
     except PipelineError as exc:
+        reporter.close()
         _fail(exc)
-    failed = [e for e in manifest["inputs"] if e["status"] != "ok"]
-    forms = sum(e["forms"] for e in manifest["inputs"])
-    if not quiet:
-        typer.echo(f"{len(manifest['inputs']) - len(failed)} of {len(manifest['inputs'])} input(s) converted, "
-                   f"{forms} form(s); results in {out}/ (projects.csv, indicators.csv, manifest.json)")
-    if failed:
+    reporter.summary(manifest, str(out))
+    if any(e["status"] != "ok" for e in manifest["inputs"]):
         raise typer.Exit(1)
 
 

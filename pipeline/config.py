@@ -78,6 +78,12 @@ class GenericTableSettings(_Strict):
     code_leaf_headers: list[str] = Field(default_factory=lambda: ["类", "款", "项"])
     edge_tolerance_pt: float = 4.0  # column edges this close (after aligning left edges) are one edge
     min_header_similarity: float = 0.8  # a continuation's first rows this like the header repeat it
+class BatchSettings(_Strict):
+    """How a batch is spread over cores or machines; never changes a result (not fingerprinted)."""
+
+    executor: str = "process"  # serial | process | ray (pipeline/executors.py)
+    workers: int = 0  # 0: one per core
+    ray_address: str | None = None  # a running Ray cluster (`ray start --head`); None: a local one
 
 
 class FieldDef(_Strict):
@@ -131,6 +137,7 @@ class Settings(_Strict):
     scan: ScanSettings = Field(default_factory=ScanSettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     generic: GenericTableSettings = Field(default_factory=GenericTableSettings)
+    batch: BatchSettings = Field(default_factory=BatchSettings)
     image_suffixes: list[str] = Field(default_factory=lambda: [".png", ".jpg", ".jpeg", ".tif", ".tiff"])
     dump_suffixes: list[str] = Field(default_factory=lambda: [".txt", ".tsv", ".md"])
     pdf_suffixes: list[str] = Field(default_factory=lambda: [".pdf"])
@@ -142,7 +149,7 @@ class Settings(_Strict):
 
     def fingerprint(self) -> str:
         """A hash of everything that can change a result (for resumable runs)."""
-        data = self.model_dump(mode="json", exclude={"out_dir", "password"})
+        data = self.model_dump(mode="json", exclude={"out_dir", "password", "batch"})
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

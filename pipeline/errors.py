@@ -41,3 +41,9 @@ class EncryptedInput(InputError):
 
 class NoFormFound(InputError):
     """The input was read but holds no recognisable form."""
+
+
+class Interrupted(PipelineError):
+    """The user stopped the run (Ctrl-C); what finished is written, a rerun resumes."""
+
+    exit_code = 130  # the shell's code for a process stopped by SIGINT

@@ -187,6 +187,8 @@ class Document(BaseModel):
     pages: list[Page] = Field(default_factory=list)
     forms: list[RawForm] = Field(default_factory=list)
     tables: list[GenericTable] = Field(default_factory=list)  # tables no form claimed
+    forms_before: int = 0  # forms of this input already cut from earlier pages (numbering)
+    tables_before: int = 0  # tables of this input already cut from earlier pages (numbering)
     errors: list[str] = Field(default_factory=list)  # document-level trouble (not fatal)
     timings: dict[str, float] = Field(default_factory=dict)
     outputs: list[Path] = Field(default_factory=list)

@@ -2,44 +2,87 @@
 
 Each stage takes the document and the settings and returns the document.
 An input that cannot be converted is recorded with its reason and the batch
-goes on.
+goes on. A batch runs its inputs on an executor (pipeline/executors.py: in
+this process, on every core, or on Ray) and resumes where an earlier run of
+it stopped (pipeline/state.py).
 """
 
 from __future__ import annotations
 
 import time
 import traceback
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
 from pipeline.config import Settings
-from pipeline.errors import InputError, PipelineError
+from pipeline.errors import InputError, Interrupted, NoFormFound, PipelineError
+from pipeline.executors import make_executor
 from pipeline.model import Document
 from pipeline.records import SCHEMA_VERSION
 from pipeline.stages import forms, generic, ingest, normalize, pages, repair, validate, write
+from pipeline.state import RunState, sweep_temp_files
 
 Stage = Callable[[Document, Settings], Document]
 
-STAGES: list[tuple[str, Stage]] = [
-    ("ingest", ingest.run),        # identify, check, load text dumps
-    ("pages", pages.run),          # each page → text lines and tables (text layer, or scan + OCR)
-    ("forms", forms.run),          # cut the document into forms
+READ: tuple[str, Stage] = ("ingest", ingest.run)  # identify, check, load text dumps
+# then `pages` (pages.stream): each page → text lines and tables (text layer, or scan + OCR), one at a
+# time, in runs of pages that hold whole forms (forms.windows); each run goes through:
+FORM_STAGES: list[tuple[str, Stage]] = [
+    ("forms", forms.run),          # cut the run of pages into forms
     ("tables_out", generic.run),   # tables no form claimed → plain tables, stitched across pages
     ("repair", repair.run),        # undo the extraction's damage, record each change
     ("normalize", normalize.run),  # typed values, canonical units and comparators
     ("validate", validate.run),    # schema and consistency checks → review warnings
     ("write", write.run),          # per-form JSON and CSV
 ]
+STAGES = [READ, ("pages", pages.run), *FORM_STAGES]  # the same recipe over a whole document at once
 
 
 def convert(path: Path, settings: Settings, out_name: str) -> Document:
+    """Read, cut, repair and write one input, keeping only one run of pages in memory at a time.
+
+    What stays of a written run is small: each page's number, timings and
+    errors, and each form's record and output path.
+    """
     doc = Document(path=path, kind=ingest.document_kind(path, settings), out_name=out_name)
-    for name, stage in STAGES:
-        started = time.perf_counter()
-        doc = stage(doc, settings)
-        doc.timings[name] = round(time.perf_counter() - started, 4)
+    doc = _timed(doc, *READ, doc, settings)
+    no_form: NoFormFound | None = None
+    unused_pages: list[str] = []
+    runs = forms.windows(pages.stream(doc, settings), settings)
+    while (window := _timed(doc, "pages", next, runs, None)) is not None:
+        part = doc.model_copy(update={"pages": window, "forms": [], "tables": [], "errors": [], "outputs": [],
+                                      "forms_before": len(doc.forms), "tables_before": len(doc.tables)})
+        try:
+            for name, stage in FORM_STAGES:
+                part = _timed(doc, name, stage, part, settings)
+        except NoFormFound as exc:  # pages before the first form, say; the whole input may yet hold one
+            no_form = no_form or exc
+            part.errors = [f"page {page.number}: no form on this page" for page in window]
+        unused_pages += part.errors
+        doc.pages += [page.model_copy(update={"blocks": []}) for page in window]
+        doc.forms += [form.model_copy(update=_FORM_WORKINGS) for form in part.forms]
+        doc.tables += part.tables
+        doc.outputs += part.outputs
+        del window, part  # before the next run of pages is read
+    if not doc.forms and not doc.tables:
+        raise no_form or NoFormFound(f"{path}: no performance-target form and no ruled table found")
+    doc.errors += unused_pages
     return doc
+
+
+# what a written form no longer needs: its cells and lines (its record holds the result)
+_FORM_WORKINGS = {"lines": [], "preceding": [], "rows": [], "indicators": [], "empty_categories": [],
+                  "review": [], "fields": {}}
+
+
+def _timed(doc: Document, name: str, call: Callable, *args):
+    started = time.perf_counter()
+    try:
+        return call(*args)
+    finally:
+        doc.timings[name] = round(doc.timings.get(name, 0.0) + time.perf_counter() - started, 4)
 
 
 def discover(paths: list[Path], settings: Settings) -> list[Path]:
@@ -66,28 +109,98 @@ def unique_out_names(inputs: list[Path], settings: Settings) -> list[str]:
     return names
 
 
-def run_batch(paths: list[Path], settings: Settings,
-              report: Callable[[dict], None] = lambda entry: None) -> dict:
-    """Convert every input; write the run summary; return the manifest."""
+@dataclass(frozen=True)
+class Task:
+    """One input of a batch, as a worker process or a Ray node receives it (with the settings)."""
+
+    index: int  # position in the batch: results are put back in input order
+    file: Path  # as named on the command line or found under a named folder
+    out_name: str  # its folder under --out
+
+
+class Reporter(Protocol):
+    def start(self, total: int, resumed: int) -> None:
+        """The batch holds `total` inputs, of which `resumed` finished in an earlier run."""
+
+    def done(self, entry: dict) -> None:
+        """One input finished converting (entry["status"] says how)."""
+
+
+class _Silent:
+    def start(self, total: int, resumed: int) -> None:
+        pass
+
+    def done(self, entry: dict) -> None:
+        pass
+
+
+def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = None,
+              force: bool = False) -> dict:
+    """Convert every input not finished in an earlier run; write the run summary; return the manifest.
+
+    Each finished input is persisted at once, by the worker that converted it
+    (pipeline/state.py), so a run that is killed loses only the inputs in
+    flight, and rerunning it resumes.
+    """
+    report = report or _Silent()
     started = datetime.now(timezone.utc)
     inputs = discover(paths, settings)
-    entries = []
-    for path, out_name in zip(inputs, unique_out_names(inputs, settings)):
-        entry = _convert_one(path, settings, out_name)
-        report(entry)
-        entries.append(entry)
+    sweep_temp_files(settings.out_dir)
+    state = RunState(settings.out_dir, settings.fingerprint())
+    entries: list[dict | None] = [None] * len(inputs)
+    tasks = []
+    for index, (path, out_name) in enumerate(zip(inputs, unique_out_names(inputs, settings))):
+        earlier = None if force else state.finished(path, out_name)
+        if earlier is not None:
+            entries[index] = earlier
+        else:
+            tasks.append(Task(index, path, out_name))
+    tasks.sort(key=_size, reverse=True)  # big files first: no worker is left with one at the end
+    report.start(len(inputs), resumed=len(inputs) - len(tasks))
+    executor = make_executor(settings, len(tasks))
+    try:
+        for task, entry in executor.map(convert_and_record, tasks, settings):
+            entries[task.index] = entry
+            report.done(entry)
+    except KeyboardInterrupt:
+        executor.stop()  # workers are gone: what they were writing is only ever a temporary file
+        sweep_temp_files(settings.out_dir)
+        finished = [e for e in entries if e is not None]
+        _write_summary(started, finished, settings, interrupted=True)
+        raise Interrupted(f"interrupted: {len(finished)} of {len(inputs)} input(s) done and written; "
+                          f"run the same command again to resume (finished inputs are skipped)") from None
+    return _write_summary(started, entries, settings)
+
+
+def _size(task: Task) -> int:
+    try:
+        return task.file.stat().st_size
+    except OSError:
+        return 0  # missing: reported when its turn comes
+
+
+def _write_summary(started: datetime, entries: list[dict], settings: Settings, interrupted: bool = False) -> dict:
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config_fingerprint": settings.fingerprint(),
+        **({"interrupted": True} if interrupted else {}),
         "inputs": [{k: v for k, v in e.items() if k != "records"} for e in entries],
     }
     write.write_run_summary(entries, settings.out_dir, settings, manifest)
     return manifest
 
 
-def _convert_one(path: Path, settings: Settings, out_name: str) -> dict:
+def convert_and_record(task: Task, settings: Settings) -> dict:
+    """The per-file task an executor runs: convert, then persist the input's state where it ran
+    (the workers write in parallel; the driver only gathers)."""
+    return RunState(settings.out_dir, settings.fingerprint()).record(task.out_name, convert_task(task, settings))
+
+
+def convert_task(task: Task, settings: Settings) -> dict:
+    """Convert one input; never raises for a bad input: the entry says what went wrong."""
+    path, out_name = task.file, task.out_name
     entry: dict = {"file": str(path), "status": "failed", "forms": 0, "pages": 0,
                    "seconds": {}, "errors": [], "outputs": [], "records": []}
     started = time.perf_counter()
@@ -115,5 +228,10 @@ def _convert_one(path: Path, settings: Settings, out_name: str) -> dict:
             "records": [{"number": i, "record": f.record, "json": str(f.output.relative_to(out_dir))}
                         for i, f in enumerate(doc.forms, start=1)],
         })
+    if "sha256" not in entry and path.is_file():  # a failed input is still identified
+        try:
+            entry["sha256"] = ingest.file_sha256(path)
+        except OSError:
+            pass
     entry["seconds"]["total"] = round(time.perf_counter() - started, 4)
     return entry

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -34,6 +37,18 @@ def _pdf_with_text(path: Path, text: str, encrypt: str | None = None) -> Path:
     return path
 
 
+def _png_header_only(path: Path, width: int, height: int) -> Path:
+    """A PNG that claims width × height pixels in a few bytes: what a decompression bomb looks like."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+                     + chunk(b"IEND", b""))
+    return path
+
+
 @pytest.fixture()
 def batch(tmp_path) -> Path:
     """A folder of one good dump and every kind of bad input."""
@@ -47,6 +62,10 @@ def batch(tmp_path) -> Path:
     (d / "fake.pdf").write_text("this is not a pdf", encoding="utf-8")
     (d / "truncated.pdf").write_bytes((SAMPLES / "falv_yuanzhu_2026.pdf").read_bytes()[:400])
     (d / "random.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 8)
+    (d / "noise.pdf").write_bytes(os.urandom(4096))
+    pdfium = pytest.importorskip("pypdfium2")
+    pdfium.PdfDocument.new().save(str(d / "nopages.pdf"))
+    _png_header_only(d / "bomb.png", 20000, 20000)
     _pdf_with_text(d / "locked.pdf", "secret", encrypt="pw")
     _pdf_with_text(d / "cover.pdf", "Cover page, no form")
     return d
@@ -63,7 +82,8 @@ def test_bad_inputs_each_get_one_line_and_the_batch_lands(batch, tmp_path):
         "empty.txt": "empty file", "blank.md": "empty text dump", "notes.txt": "no performance-target form",
         "fake.pdf": "not a PDF", "truncated.pdf": "damaged PDF", "random.pdf": "damaged PDF",
         "locked.pdf": "encrypted; pass --password", "cover.pdf": "no performance-target form",
-        "missing.pdf": "cannot read",
+        "missing.pdf": "cannot read", "noise.pdf": "not a PDF", "nopages.pdf": "PDF has no pages",
+        "bomb.png": "decompression bomb",
     }
     for name, reason in reasons.items():
         assert entries[name]["status"] == "failed", name
@@ -154,3 +174,38 @@ def test_page_without_form_is_reported_and_the_forms_still_land(tmp_path):
     assert code == 0 and entry["status"] == "ok" and entry["forms"] == 1
     assert entry["errors"] == ["page 1: no form on this page"]
     assert "page 1: no form on this page" in output
+
+
+def test_a_300_page_pdf_is_read_page_by_page(tmp_path):
+    """A form followed by 299 appendix pages: every page read, the form found, each empty page noted."""
+    pdfium = pytest.importorskip("pypdfium2")
+    canvas = pytest.importorskip("reportlab.pdfgen.canvas")
+    appendix = canvas.Canvas(str(tmp_path / "appendix.pdf"))
+    for number in range(2, 301):
+        appendix.drawString(72, 720, f"Appendix, page {number}")
+        appendix.showPage()
+    appendix.save()
+    merged = pdfium.PdfDocument.new()
+    merged.import_pages(pdfium.PdfDocument(str(SAMPLES / "falv_yuanzhu_2026.pdf")))
+    merged.import_pages(pdfium.PdfDocument(str(tmp_path / "appendix.pdf")))
+    merged.save(str(tmp_path / "long.pdf"))
+    code, _ = run_cli("run", str(tmp_path / "long.pdf"), "--out", str(tmp_path / "out"), "-q")
+    entry = manifest(tmp_path / "out")["long.pdf"]
+    assert code == 0 and entry["pages"] == 300 and entry["forms"] == 1
+    assert entry["errors"] == [f"page {n}: no form on this page" for n in range(2, 301)]
+
+
+def test_a_tiff_with_pages_of_different_sizes_reads_each_at_its_own_size(tmp_path, settings):
+    from PIL import Image
+
+    from pipeline.model import Document
+    from pipeline.stages import pages
+
+    sizes = [(1654, 2339), (2339, 1654), (800, 600)]  # A4 portrait and landscape at 200 dpi, a slip
+    frames = [Image.new("L", size, 255) for size in sizes]
+    frames[0].save(tmp_path / "mixed.tif", save_all=True, append_images=frames[1:], dpi=(200, 200))
+    doc = pages.run(Document(path=tmp_path / "mixed.tif", kind="image"), settings)
+    assert [(round(p.width * 200 / 72), round(p.height * 200 / 72)) for p in doc.pages] == sizes
+    assert not doc.errors
+    code, output = run_cli("run", str(tmp_path / "mixed.tif"), "--out", str(tmp_path / "out"))
+    assert code == 1 and "mixed.tif: no performance-target form" in output and "Traceback" not in output

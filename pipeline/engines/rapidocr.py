@@ -74,9 +74,8 @@ class RapidOcrEngine:
 
         options = {}
         if threads > 0:  # one worker's share of the cores (bulk runs start several workers)
-            for stage in ("det", "cls", "rec"):
-                options[f"{stage}_intra_op_num_threads"] = threads
-                options[f"{stage}_inter_op_num_threads"] = 1
+            # global keys: RapidOCR copies the global thread counts over any det_/cls_/rec_ ones
+            options = {"intra_op_num_threads": threads, "inter_op_num_threads": 1}
         self._ocr = RapidOCR(**options)
         self._rec = self._ocr.text_rec
         self._chars: list[str] = self._rec.postprocess_op.character

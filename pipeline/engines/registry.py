@@ -12,8 +12,23 @@ from typing import Callable
 from pipeline.errors import ConfigError
 
 
+# A bulk worker's share of the cores (pipeline/executors.py); 0 lets each runtime take them all.
+_threads = 0
+
+
+def limit_threads(threads: int) -> None:
+    """Cap the threads of engines built from now on in this process, and OpenCV's."""
+    global _threads
+    import cv2
+
+    _threads = threads
+    cv2.setNumThreads(threads)
+
+
 def _rapidocr(**options):
     from pipeline.engines.rapidocr import RapidOcrEngine
+    if _threads:
+        options.setdefault("threads", _threads)
     return RapidOcrEngine(**options)
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Iterator
 
 from pipeline.config import FormDef, Settings
 from pipeline.errors import NoFormFound
-from pipeline.model import Document, RawForm, Table, TextLine
+from pipeline.model import Document, Page, RawForm, Table, TextLine
 from pipeline.repair.fields import label_index, match_label
 from pipeline.repair.text import clean_text, label_key
 
@@ -104,6 +105,36 @@ def _continues(previous: Table | None, table: Table) -> bool:
     if table.page > previous.page or table.bbox is None or previous.bbox is None:
         return True
     return table.n_cols == previous.n_cols or table.bbox[1] - previous.bbox[3] <= STACKED_GRID_GAP_PT
+
+
+def windows(pages: Iterable[Page], settings: Settings) -> Iterator[list[Page]]:
+    """The pages in runs that hold whole forms, so that a long document is cut and written run by run.
+
+    A run ends before a page that shows a form's title before any table, when
+    the page before it ended on a table: there nothing can carry over from one
+    form to the next (no pending signer lines, no table continuing), so `run`
+    cuts each run exactly as it would cut the whole document.
+    """
+    window: list[Page] = []
+    ended_on_table = False
+    for page in pages:
+        if window and ended_on_table and _opens_with_title(page, settings.forms):
+            yield window
+            window = []
+        window.append(page)
+        if page.blocks:  # a blank page changes nothing
+            ended_on_table = isinstance(page.blocks[-1], Table)
+    if window:
+        yield window
+
+
+def _opens_with_title(page: Page, forms: list[FormDef]) -> bool:
+    for block in page.blocks:
+        if isinstance(block, Table):
+            return _title_row(block, forms) is not None
+        if match_title(block.text, forms) is not None:
+            return True
+    return False
 
 
 def run(doc: Document, settings: Settings) -> Document:

@@ -18,7 +18,7 @@ def run(doc: Document, settings: Settings) -> Document:
     if not settings.generic.enabled:
         return doc
     builders = find_tables(doc, settings)
-    doc.tables = [b.build(number) for number, b in enumerate(builders, start=1)]
+    doc.tables = [b.build(number) for number, b in enumerate(builders, start=doc.tables_before + 1)]
     doc.outputs += output.write(doc, settings)
     return doc
 

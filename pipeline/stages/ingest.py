@@ -65,6 +65,9 @@ def check_pdf(path: Path, password: str | None) -> int:
     try:
         pdf = pdfium.PdfDocument(str(path), password=password)
     except pdfium.PdfiumError as exc:
+        if _pdfminer_page_count(path, password) == 0:
+            # PDFium refuses a well-formed PDF without pages, with whatever error it last had
+            raise CorruptInput(f"{path}: PDF has no pages") from exc
         message = str(exc).lower()
         if "password" in message:
             hint = "wrong password given" if password else "encrypted; pass --password"
@@ -77,6 +80,16 @@ def check_pdf(path: Path, password: str | None) -> int:
     if n_pages == 0:
         raise CorruptInput(f"{path}: PDF has no pages")
     return n_pages
+
+
+def _pdfminer_page_count(path: Path, password: str | None) -> int | None:
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(path, password=password or "") as pdf:
+            return len(pdf.pages)
+    except Exception:  # noqa: BLE001 - pdfminer's errors have no common base; PDFium's reason stands
+        return None
 
 
 def read_dump_text(path: Path) -> str:

@@ -53,8 +53,17 @@ PAGE_STEPS: list[tuple[str, Step]] = [
 
 
 def run(doc: Document, settings: Settings) -> Document:
+    """Every page of the document into doc.pages (the runner streams them instead: `stream`)."""
+    doc.pages.extend(stream(doc, settings))
+    return doc
+
+
+def stream(doc: Document, settings: Settings) -> Iterator[Page]:
+    """The document's pages read one at a time; each page's trouble goes to doc.errors as it is read."""
     if doc.kind == "dump":
-        return doc  # ingest already made its page
+        made, doc.pages = doc.pages, []  # ingest already made its page
+        yield from made
+        return
     carry: dict = {}  # shared by the pages of one document, in order
     for work in _pages(doc, settings):
         work.carry = carry
@@ -71,9 +80,8 @@ def run(doc: Document, settings: Settings) -> Document:
                 work.page.timings[name] = round(seconds, 4)
                 key = f"page.{name}"
                 doc.timings[key] = round(doc.timings.get(key, 0.0) + seconds, 4)
-        doc.pages.append(work.page)
         doc.errors.extend(work.page.errors)
-    return doc
+        yield work.page
 
 
 def _pages(doc: Document, settings: Settings) -> Iterator[PageWork]:
@@ -95,3 +103,12 @@ def _pdf_pages(doc: Document, settings: Settings) -> Iterator[PageWork]:
         for index, plumber_page in enumerate(pages):
             yield PageWork(page=Page(number=index + 1), path=doc.path, index=index, plumber=plumber_page)
             plumber_page.close()  # drop pdfminer's parsed objects page by page
+            _forget_parsed_objects(pdf)
+
+
+def _forget_parsed_objects(pdf) -> None:
+    """pdfminer caches every object and font it parsed for the document's life; a long PDF would
+    hold them all. Dropped after each page: a later page parses again what it shares (its fonts)."""
+    for cache in (getattr(pdf.doc, "_cached_objs", None), getattr(pdf.rsrcmgr, "_cached_fonts", None)):
+        if isinstance(cache, dict):
+            cache.clear()

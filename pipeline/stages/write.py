@@ -70,7 +70,7 @@ def form_name(record: dict) -> str | None:
 def run(doc: Document, settings: Settings) -> Document:
     out_dir = settings.out_dir
     folder = inside(out_dir, out_dir / doc.out_name)
-    for number, form in enumerate(doc.forms, start=1):
+    for number, form in enumerate(doc.forms, start=doc.forms_before + 1):
         record = form.record
         stem = f"{number:02d}-{safe_name(form_name(record), settings.output.max_name_chars)}"
         json_path = inside(out_dir, folder / f"{stem}.json")

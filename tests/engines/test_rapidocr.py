@@ -70,3 +70,12 @@ def test_real_engine_reads_a_line_and_scores_its_vocabulary(engine):
 def test_real_engine_detects_lines(engine):
     boxes = engine.detect(_rendered_line("年初预算金额"))
     assert len(boxes) == 1
+
+
+def test_a_bulk_workers_thread_share_reaches_the_onnxruntime_sessions():
+    pytest.importorskip("rapidocr_onnxruntime")
+    from pipeline.engines.rapidocr import RapidOcrEngine
+
+    engine = RapidOcrEngine(threads=1)
+    sessions = [engine._ocr.text_det.infer, engine._ocr.text_cls.infer, engine._ocr.text_rec.session]
+    assert [s.session.get_session_options().intra_op_num_threads for s in sessions] == [1, 1, 1]

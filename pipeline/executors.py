@@ -1,0 +1,259 @@
+"""Executors: where the per-file tasks of a batch run — here, on every core, or on a Ray cluster.
+
+Each executor maps one picklable task through one module-level function
+(`runner.convert_task`: task, settings → manifest entry) and yields
+(task, entry) as results arrive, in completion order; the runner puts them
+back in input order. Only a few tasks are in flight at a time, so a batch of
+tens of thousands of files costs no more memory than a batch of ten.
+Executors are chosen by name (`batch.executor`, `--executor`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+from pipeline.config import Settings
+from pipeline.errors import UsageError
+
+Task = Any  # runner.Task: picklable, with .file (the input as named)
+TaskFn = Callable[[Task, Settings], dict]
+IN_FLIGHT_PER_WORKER = 2  # queued tasks per worker: enough to never idle, few enough to stop fast
+
+
+class Executor(Protocol):
+    def map(self, fn: TaskFn, tasks: list[Task], settings: Settings) -> Iterator[tuple[Task, dict]]: ...
+
+    def stop(self) -> None:
+        """Abandon work in flight (Ctrl-C); finished results were already yielded."""
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def thread_share(workers: int) -> int:
+    return max(1, cores() // max(1, workers))
+
+
+class SerialExecutor:
+    """In this process, one file after another (one worker, or a debugger)."""
+
+    def map(self, fn, tasks, settings):
+        for task in tasks:
+            yield task, fn(task, settings)
+
+    def stop(self) -> None:
+        pass
+
+
+# --- processes on this machine ---------------------------------------------------------------------
+
+_worker_settings: Settings | None = None
+
+
+def _init_worker(settings: Settings, threads: int, parent: int) -> None:
+    """Once per worker process: its share of threads, settings, and no life after its parent."""
+    global _worker_settings
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(threads)  # before any numeric runtime is loaded (spawned process)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    from pipeline.engines import registry
+
+    registry.limit_threads(threads)  # onnxruntime sessions and OpenCV
+    _worker_settings = settings
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A parent killed with -9 cannot stop its workers; they notice and go."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _in_worker(fn: TaskFn, task: Task) -> dict:
+    return fn(task, _worker_settings)
+
+
+def _lost(task: Task, why: str) -> dict:
+    return {"file": task.file, "status": "failed", "forms": 0, "pages": 0, "seconds": {},
+            "errors": [f"{task.file}: {why}"], "outputs": [], "records": [], "error_type": "WorkerLost"}
+
+
+class ProcessExecutor:
+    """A pool of spawned worker processes, each with cores // workers threads for OCR.
+
+    Each worker loads the OCR models once (the engine registry caches them per
+    process) and converts file after file. A worker that dies (a crash in
+    native code, the OOM killer) costs the file it held, reported as such;
+    the pool is rebuilt for the rest.
+    """
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool = None
+
+    def _start(self, settings: Settings):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._pool = ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+            initargs=(settings, thread_share(self.workers), os.getpid()))
+        return self._pool
+
+    def map(self, fn, tasks, settings):
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        pending = iter(tasks)
+        pool = self._start(settings)
+        running: dict = {}
+        window = self.workers * IN_FLIGHT_PER_WORKER
+        try:
+            while True:
+                for task in pending:
+                    running[pool.submit(_in_worker, fn, task)] = task
+                    if len(running) >= window:
+                        break
+                if not running:
+                    return
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                broken = []
+                for future in done:
+                    task = running.pop(future)
+                    try:
+                        yield task, future.result()
+                    except BrokenProcessPool:
+                        broken.append(task)
+                if broken:  # every task in flight is lost with the pool; retry each alone
+                    broken += list(running.values())
+                    running.clear()
+                    pool.shutdown(wait=True)
+                    yield from self._retry_alone(fn, broken, settings)
+                    pool = self._start(settings)
+        finally:
+            self.stop()
+
+    def _retry_alone(self, fn, tasks, settings):
+        """After a pool broke: each task it held on a fresh single worker, to find the culprit."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        for task in tasks:
+            solo = ProcessExecutor(1)
+            try:
+                future = solo._start(settings).submit(_in_worker, fn, task)
+                try:
+                    entry = future.result()
+                except BrokenProcessPool:
+                    entry = _lost(task, "worker process died converting it (crash or out of memory)")
+                yield task, entry
+            finally:
+                solo.stop()
+
+    def stop(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:  # work in flight is abandoned: its outputs are atomic, never half
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+
+
+# --- Ray --------------------------------------------------------------------------------------------
+
+_ray_threads_set = False
+
+
+def _in_ray_worker(fn: TaskFn, task: Task, settings: Settings, cwd: str, threads: int) -> dict:
+    """A Ray task: the same per-file function, with paths as the driver named them."""
+    global _ray_threads_set
+    if not _ray_threads_set:
+        from pipeline.engines import registry
+
+        registry.limit_threads(threads)
+        _ray_threads_set = True
+    if os.path.isdir(cwd):  # relative inputs and --out are relative to the driver's directory
+        os.chdir(cwd)
+    return fn(task, settings)
+
+
+class RayExecutor:
+    """The same per-file task on a Ray cluster (`pip install -e '.[ray]'`).
+
+    Every node must see the inputs and --out at the same paths (a shared
+    filesystem). Each task takes one CPU of the cluster and one OCR thread.
+    """
+
+    def __init__(self, workers: int, address: str | None):
+        self.workers = workers
+        self.address = address
+        self._refs: list = []
+
+    def map(self, fn, tasks, settings):
+        try:
+            import ray
+        except ImportError as exc:
+            raise UsageError("--executor ray needs Ray: pip install -e '.[ray]'") from exc
+        if not ray.is_initialized():
+            ray.init(address=self.address, include_dashboard=False, log_to_driver=False)
+        remote = ray.remote(num_cpus=1, max_retries=0)(_in_ray_worker)
+        settings_ref = ray.put(settings)
+        cwd = os.getcwd()
+        window = max(1, int(ray.cluster_resources().get("CPU", 1))) * IN_FLIGHT_PER_WORKER
+        pending = iter(tasks)
+        running: dict = {}
+        while True:
+            for task in pending:
+                running[remote.remote(fn, task, settings_ref, cwd, 1)] = task
+                if len(running) >= window:
+                    break
+            if not running:
+                return
+            self._refs = list(running)
+            [ready], _ = ray.wait(list(running), num_returns=1)
+            task = running.pop(ready)
+            try:
+                entry = ray.get(ready)
+            except ray.exceptions.RayError as exc:  # the worker died: the file is lost, the batch goes on
+                entry = _lost(task, f"Ray worker failed converting it ({type(exc).__name__})")
+            yield task, entry
+
+    def stop(self) -> None:
+        if self._refs:
+            import ray
+
+            for ref in self._refs:
+                ray.cancel(ref, force=True)
+            self._refs = []
+
+
+EXECUTORS: dict[str, Callable[[int, Settings], Executor]] = {
+    "serial": lambda workers, settings: SerialExecutor(),
+    "process": lambda workers, settings: ProcessExecutor(workers) if workers > 1 else SerialExecutor(),
+    "ray": lambda workers, settings: RayExecutor(workers, settings.batch.ray_address),
+}
+
+
+def make_executor(settings: Settings, n_tasks: int) -> Executor:
+    """The executor the settings name, with no more workers than tasks."""
+    name = settings.batch.executor
+    if name not in EXECUTORS:
+        raise UsageError(f"unknown executor '{name}' (known: {', '.join(EXECUTORS)})")
+    if settings.batch.workers < 0:
+        raise UsageError(f"--workers must be 1 or more (0: one per core), not {settings.batch.workers}")
+    workers = min(settings.batch.workers or cores(), max(1, n_tasks))
+    return EXECUTORS[name](workers, settings)
+

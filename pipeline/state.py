@@ -1,0 +1,73 @@
+"""What makes a run resumable: one state file per input under `<out>/.state/`.
+
+When an input finishes, its manifest entry — sha256, config fingerprint,
+status, outputs and the records the run-wide CSVs are built from — is written
+atomically to `.state/<out_name>.json`. A rerun skips an input whose state
+says it converted with the same bytes and the same config and whose outputs
+are all there; failed inputs are tried again. Outputs a new conversion no
+longer writes are removed, so nothing stale lingers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.stages.ingest import file_sha256
+from pipeline.stages.write import atomic_write, inside
+
+STATE_DIR = ".state"
+TEMP_SUFFIX = ".tmp"  # atomic_write's temporary files: .<name>.<random>.tmp
+
+
+class RunState:
+    def __init__(self, out_dir: Path, fingerprint: str):
+        self.out_dir = out_dir
+        self.fingerprint = fingerprint
+
+    def _path(self, out_name: str) -> Path:
+        return inside(self.out_dir, self.out_dir / STATE_DIR / f"{out_name}.json")
+
+    def load(self, out_name: str) -> dict | None:
+        try:
+            return json.loads(self._path(out_name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # none yet, or unreadable: convert again
+
+    def finished(self, file: Path, out_name: str) -> dict | None:
+        """The entry of an earlier conversion still valid for this input, else None."""
+        entry = self.load(out_name)
+        if (entry is None or entry.get("status") != "ok" or entry.get("file") != str(file)
+                or entry.get("config_fingerprint") != self.fingerprint):
+            return None
+        if not all((self.out_dir / p).is_file() for p in entry["outputs"]):
+            return None
+        try:
+            same_bytes = entry.get("sha256") == file_sha256(file)
+        except OSError:
+            return None
+        return entry if same_bytes else None
+
+    def record(self, out_name: str, entry: dict) -> dict:
+        """Persist a finished input; remove the outputs its earlier conversion wrote and this one did not."""
+        entry = {**entry, "config_fingerprint": self.fingerprint}
+        earlier = self.load(out_name)
+        if earlier is not None:
+            for stale in set(earlier.get("outputs", [])) - set(entry["outputs"]):
+                inside(self.out_dir, self.out_dir / stale).unlink(missing_ok=True)
+        atomic_write(self._path(out_name), json.dumps(entry, ensure_ascii=False, indent=1) + "\n")
+        return entry
+
+
+def sweep_temp_files(out_dir: Path) -> int:
+    """Temporary files a killed run left behind (never a finished output): remove them.
+
+    Only where the run writes: --out itself and the folders directly in it.
+    """
+    swept = 0
+    for pattern in (f".*{TEMP_SUFFIX}", f"*/.*{TEMP_SUFFIX}"):
+        for tmp in out_dir.glob(pattern):
+            if tmp.is_file():
+                tmp.unlink(missing_ok=True)
+                swept += 1
+    return swept
