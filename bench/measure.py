@@ -324,7 +324,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the result here (peers print to stdout themselves)")
     args = parser.parse_args()
     files = SETS[args.set][:QUICK_FILES] if args.quick else SETS[args.set]
-    if args.extractor == "formpipe":
+    if args.extractor == "formpipe" and args.set != "digital PDFs":
         from pipeline.engines import registry
 
         registry.ocr_engine(load_settings().ocr.engine)  # models loaded before timing, as in a bulk run

@@ -84,6 +84,23 @@ def _run_child(python: str, extractor: str, set_name: str, repeat: int, quick: b
         return json.loads(out.read_text(encoding="utf-8")), usage.ru_maxrss / 1024, None  # KiB on Linux
 
 
+def versions(ours_python: str, peers_python: str) -> str:
+    """The versions measured, one line: packages in each venv, and Tesseract."""
+    script = ("import importlib.metadata as m, sys\n"
+              "for name in sys.argv[1:]:\n"
+              "    try: print(f'{name} {m.version(name)}')\n"
+              "    except m.PackageNotFoundError: pass\n")
+    found = []
+    for python, names in ((ours_python, ["pdfplumber", "rapidocr-onnxruntime", "opencv-python"]),
+                          (peers_python, ["camelot-py", "img2table", "opencv-contrib-python"])):
+        run = subprocess.run([python, "-c", script, *names], capture_output=True, text=True)
+        found += run.stdout.split("\n")
+    if tesseract_missing() is None:
+        tesseract = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
+        found.append((tesseract.stdout or tesseract.stderr).splitlines()[0] + " (chi_sim)")
+    return ", ".join(f for f in found if f.strip())
+
+
 # --- rendering --------------------------------------------------------------------------------
 
 def median(values: list[float]) -> float | None:
@@ -101,9 +118,11 @@ def seconds(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
-def section(outcomes: list[Outcome], plot_name: str | None) -> str:
+def section(outcomes: list[Outcome], plot_name: str | None, versions_line: str = "") -> str:
     lines = [
         "## Against the peers",
+        "",
+        f"Versions (ours in .venv, peers in .venv-bench): {versions_line}." if versions_line else "",
         "",
         "Each peer replaces only our pages stage (the extraction step); what it yields goes through",
         "our own forms → repair → normalize → validate → write stages and is scored like ours. So",

@@ -136,11 +136,11 @@ def main() -> None:
 
     outcomes = peers.measure_all(args.ours_python, args.peers_python, repeat, args.quick)
     plot_name = peers.plot(outcomes, args.out.parent / PLOT.name)
+    against = peers.section(outcomes, plot_name, peers.versions(args.ours_python, args.peers_python))
     parts = [
         header(repeat, args.quick),
         ours_by_stage(outcomes),
-        peers.section(outcomes, plot_name) if plot_name else
-        peers.section(outcomes, None) + "\n(No plot: matplotlib is not installed where this ran.)\n",
+        against if plot_name else against + "\n(No plot: matplotlib is not installed where this ran.)\n",
         *optional_sections({"repeat": repeat, "quick": args.quick, "repo": REPO}),
     ]
     text = "\n".join(parts)
