@@ -11,7 +11,8 @@ peak memory (read by the parent from the child's rusage). Extractors:
   - `camelot-lattice`, `pdfplumber` (digital PDFs): their tables, the peer's own rows and
     columns; text outside their tables from the PDF text layer, read by the same code as ours.
   - `img2table-tesseract` (scans): its ruled tables with Tesseract `chi_sim` (borderless tables
-    and implicit rows/columns off); text outside its tables from the same Tesseract pass.
+    and implicit rows/columns off, its own rotation/skew correction on); text outside its tables
+    from the same Tesseract pass.
   - `rapidocr-fullpage` (scans): one RapidOCR pass over the 200-dpi page; boxes grouped into
     rows by vertical overlap, in x order (bench/peer_tables.py), no table structure of ours.
 
@@ -129,7 +130,8 @@ def img2table_tesseract(path: Path, settings: Settings) -> list[Page]:
             return self.kept
 
     ocr = KeepingTesseract(lang="chi_sim")  # img2table's defaults otherwise (psm 11, 1 thread)
-    doc = PDF(str(path), pdf_text_extraction=False)
+    # detect_rotation: img2table's own deskew; the sample scans are skewed like real ones
+    doc = PDF(str(path), pdf_text_extraction=False, detect_rotation=True)
     found = doc.extract_tables(ocr=ocr, implicit_rows=False, implicit_columns=False, borderless_tables=False)
     scale = 72.0 / SCAN_DPI
     words_by_page: dict[int, list] = {}
