@@ -54,11 +54,19 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, {platform.system()}"
 
 
-def header(repeat: int, quick: bool) -> str:
+def load() -> str:
+    try:
+        return "/".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def header(repeat: int, quick: bool, load_before: str) -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                             text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                           capture_output=True, text=True).stdout.strip()
+    outputs = [f":!docs/{name}" for name in ("benchmarks.md", PLOT.name)]  # what a previous run wrote
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", *outputs],
+                           cwd=REPO, capture_output=True, text=True).stdout.strip()
     state = f"`{commit}`" + (" with uncommitted changes" if dirty else "") if commit else "uncommitted"
     lines = [
         "# Benchmarks",
@@ -66,6 +74,8 @@ def header(repeat: int, quick: bool) -> str:
         f"Produced by `make bench` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, commit {state}.",
         f"Machine: {machine()}. Each tool on each set: warmed up on the set's first file, then run",
         f"{repeat}× in a process of its own; figures are medians (and 90th percentiles) of seconds per page.",
+        f"Load average (1/5/15 min) when it started: {load_before}; when it ended: {load()} — on a busy",
+        "machine the seconds are inflated; compare tools within one run, as ratios.",
     ]
     if quick:
         lines.append("**`--quick` run: one repeat, first files of each set only — not for quoting.**")
@@ -134,11 +144,12 @@ def main() -> None:
     args = parser.parse_args()
     repeat = 1 if args.quick else args.repeat
 
+    load_before = load()
     outcomes = peers.measure_all(args.ours_python, args.peers_python, repeat, args.quick)
     plot_name = peers.plot(outcomes, args.out.parent / PLOT.name)
     against = peers.section(outcomes, plot_name, peers.versions(args.ours_python, args.peers_python))
     parts = [
-        header(repeat, args.quick),
+        header(repeat, args.quick, load_before),
         ours_by_stage(outcomes),
         against if plot_name else against + "\n(No plot: matplotlib is not installed where this ran.)\n",
         *optional_sections({"repeat": repeat, "quick": args.quick, "repo": REPO}),
