@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+TESSERACT_APT := tesseract-ocr tesseract-ocr-chi-sim
 
-.PHONY: install run test bench samples scans clean
+.PHONY: install run test bench bench-tesseract samples scans clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,10 +35,35 @@ run: install
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
 
-# Seconds per page per stage and accuracy on the samples → docs/benchmarks.md (a few minutes).
-bench: $(STAMP)
-	$(BIN)/pip install -q -e '.[bench]'
-	$(BIN)/python bench/run.py
+# Ours and the peers (camelot, pdfplumber, img2table + Tesseract, RapidOCR) on the samples:
+# seconds per page, peak memory, accuracy → docs/benchmarks.md and a plot (about half an hour).
+# Our pipeline runs in .venv; the peers in .venv-bench with the `bench` extra, so .venv (and
+# `make test`) never sees them. There img2table wants opencv-contrib-python, camelot
+# opencv-python-headless, rapidocr opencv-python: three wheels writing one cv2 package, which
+# breaks when mixed; only opencv-contrib-python (a superset of the other two) is kept.
+bench: $(STAMP) $(BENCH_STAMP) bench-tesseract
+	$(BENCH_VENV)/bin/python bench/run.py --ours-python $(BIN)/python --peers-python $(BENCH_VENV)/bin/python
+
+$(BENCH_STAMP): pyproject.toml
+	$(PY) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BENCH_VENV)/bin/pip install -q -e '.[bench]'
+	cv=$$($(BENCH_VENV)/bin/python -c "import importlib.metadata as m; print(m.version('opencv-contrib-python'))") && \
+	  $(BENCH_VENV)/bin/pip uninstall -q -y opencv-python opencv-python-headless opencv-contrib-python && \
+	  $(BENCH_VENV)/bin/pip install -q --no-deps "opencv-contrib-python==$$cv"
+	touch $@
+
+# img2table reads with Tesseract chi_sim: installed here when apt-get can (as root or by sudo
+# without a password); otherwise its rows in docs/benchmarks.md say it was skipped and why.
+bench-tesseract:
+	@if tesseract --list-langs 2>/dev/null | grep -qx chi_sim; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TESSERACT_APT) >/dev/null) \
+	  || echo "note: apt-get could not install $(TESSERACT_APT); img2table is skipped"; \
+	elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
+	  (sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TESSERACT_APT) >/dev/null) \
+	  || echo "note: apt-get could not install $(TESSERACT_APT); img2table is skipped"; \
+	else echo "note: tesseract with chi_sim is not installed (apt-get install $(TESSERACT_APT)); img2table is skipped"; fi
 
 # Regenerate the sample PDFs from the hand-checked ground truth (needs CJK fonts:
 # apt-get install fonts-wqy-zenhei fonts-arphic-ukai fonts-arphic-uming).
@@ -50,4 +78,4 @@ scans: $(STAMP)
 	$(BIN)/python scripts/make_scans.py
 
 clean:
-	rm -rf $(VENV) outputs/*/ outputs/*.csv outputs/*.json
+	rm -rf $(VENV) $(BENCH_VENV) outputs/*/ outputs/*.csv outputs/*.json

@@ -1,45 +1,39 @@
-"""`make bench`: seconds per page per stage (median) and accuracy, written to docs/benchmarks.md.
+"""`make bench`: speed, memory and accuracy of our pipeline and its peers → docs/benchmarks.md.
 
-Runs in-process with warm engines (a bulk run loads the OCR models once), each
-set `--repeat` times; quotes medians because this 2-core machine is noisy. For
-scale it also times one plain full-page PP-OCRv4 pass (RapidOCR's own detector +
-recogniser) on the same scanned pages.
+The recipe, one section after another:
+
+1. ours, seconds per page by stage, on the digital samples and both scan sets;
+2. the peers on the same inputs, fed through our downstream stages (bench/peers.py), and the
+   speed-against-accuracy plot;
+3. optional sections other work adds — bench/bulk.py, bench/icdar.py, bench/putuo.py — each a
+   module with `section(...) -> str` (given whichever of `repeat`, `quick`, `repo` it names);
+   one that does not exist yet is skipped.
+
+Each (set, extractor) is measured `--repeat` times in a subprocess of its own; figures are
+medians, because this 2-core machine is noisy. `--quick` is for development: one repeat, the
+first two files of each set.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import inspect
 import os
 import platform
-import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.config import load_settings  # noqa: E402
-from pipeline.engines import registry  # noqa: E402
-from pipeline.evaluate import evaluate, load_outputs, load_truth  # noqa: E402
-from pipeline.runner import convert, run_batch, unique_out_names  # noqa: E402
-from putuo import section as putuo_section  # noqa: E402  (bench/putuo.py)
+from bench import peers  # noqa: E402
 
-import bulk  # noqa: E402 - bench/bulk.py: throughput with 1 and 2 workers, memory per worker
-
-SAMPLES = REPO / "sample_pdfs"
-TRUTH = REPO / "tests" / "truth" / "justice_2026.json"
 PAGE_STEPS = ["triage", "raster", "preprocess", "grid", "ocr"]
-DOC_STAGES = ["ingest", "forms", "repair", "normalize", "validate", "write"]
-
-SETS = {
-    "digital PDFs": sorted(SAMPLES.glob("*.pdf")),
-    "scans 200 dpi colour": sorted((SAMPLES / "scans" / "200dpi").glob("*.pdf")),
-    "scans 150 dpi grey": sorted((SAMPLES / "scans" / "150dpi_grey").glob("*.pdf")),
-}
+OPTIONAL_SECTIONS = ["bench.bulk", "bench.icdar", "bench.putuo"]  # each: section(...) -> str
+PLOT = REPO / "docs" / "bench-speed-accuracy.png"
 
 
 def machine() -> str:
@@ -51,110 +45,116 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 2**20:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, {platform.system()}"
 
 
-def time_set(files: list[Path], repeat: int) -> dict:
-    settings = load_settings(overrides={"out_dir": tempfile.mkdtemp(prefix="bench-")})
-    per_page: dict[str, list[float]] = {k: [] for k in PAGE_STEPS + ["document stages", "total"]}
-    for _ in range(repeat):
-        for path, name in zip(files, unique_out_names(files, settings)):
-            started = time.perf_counter()
-            doc = convert(path, settings, name)
-            total = time.perf_counter() - started
-            n = max(1, len(doc.pages))
-            doc_part = sum(doc.timings.get(k, 0.0) for k in DOC_STAGES) / n
-            for page in doc.pages:
-                for step in PAGE_STEPS:
-                    per_page[step].append(page.timings.get(step, 0.0))
-                per_page["document stages"].append(doc_part)
-                per_page["total"].append(total / n)
-    manifest_out = Path(tempfile.mkdtemp(prefix="bench-acc-"))
-    run_batch(files, load_settings(overrides={"out_dir": str(manifest_out)}))
-    report = evaluate(load_outputs(manifest_out), load_truth(TRUTH))
-    return {"pages": len(per_page["total"]) // repeat, "per_page": per_page, "accuracy": report.accuracy,
-            "fields": f"{report.correct}/{report.total}"}
+def load() -> str:
+    try:
+        return "/".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
-def full_page_reference(files: list[Path]) -> list[float]:
-    """One plain PP-OCRv4 pass per page: RapidOCR's detector over the page, then recognition."""
-    from rapidocr_onnxruntime import RapidOCR
-
-    engine = RapidOCR()
-    raster = registry.rasterizer("pdfium")
-    times = []
-    for path in files:
-        for index in range(raster.page_count(path)):
-            image = raster.render(path, index, 200)
-            started = time.perf_counter()
-            engine(image)
-            times.append(time.perf_counter() - started)
-    return times
-
-
-def median(values: list[float]) -> str:
-    return f"{statistics.median(values):.3f}" if values else "–"
-
-
-def p90(values: list[float]) -> str:
-    if not values:
-        return "–"
-    ordered = sorted(values)
-    return f"{ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]:.3f}"
-
-
-def render(results: dict, reference: list[float], repeat: int) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+def header(repeat: int, quick: bool, load_before: str) -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                            text=True).stdout.strip()
+    outputs = [f":!docs/{name}" for name in ("benchmarks.md", PLOT.name)]  # what a previous run wrote
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", *outputs],
+                           cwd=REPO, capture_output=True, text=True).stdout.strip()
+    state = f"`{commit}`" + (" with uncommitted changes" if dirty else "") if commit else "uncommitted"
     lines = [
         "# Benchmarks",
         "",
-        f"Produced by `make bench` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, commit `{commit or 'uncommitted'}`.",
-        f"Machine: {machine()}. Engines warm (models loaded once, as in a bulk run); each set run {repeat}×;",
-        "figures are medians (and 90th percentiles) of seconds per page.",
-        "",
-        "## Seconds per page, by stage",
-        "",
-        "| set | pages | " + " | ".join(PAGE_STEPS) + " | document stages | **total** | total p90 | field accuracy |",
-        "|---|---|" + "---|" * (len(PAGE_STEPS) + 4),
+        f"Produced by `make bench` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, commit {state}.",
+        f"Machine: {machine()}. Each tool on each set: warmed up on the set's first file, then run",
+        f"{repeat}× in a process of its own; figures are medians (and 90th percentiles) of seconds per page.",
+        f"Load average (1/5/15 min) when it started: {load_before}; when it ended: {load()} — on a busy",
+        "machine the seconds are inflated; compare tools within one run, as ratios.",
     ]
-    for name, r in results.items():
-        cells = [median(r["per_page"][k]) for k in PAGE_STEPS + ["document stages"]]
-        lines.append(f"| {name} | {r['pages']} | " + " | ".join(cells)
-                     + f" | **{median(r['per_page']['total'])}** | {p90(r['per_page']['total'])}"
-                     + f" | {100 * r['accuracy']:.2f}% ({r['fields']}) |")
+    if quick:
+        lines.append("**`--quick` run: one repeat, first files of each set only — not for quoting.**")
+    return "\n".join(lines) + "\n"
+
+
+def ours_by_stage(outcomes: list[peers.Outcome]) -> str:
+    lines = [
+        "## Ours, seconds per page by stage",
+        "",
+        "| set | pages | " + " | ".join(PAGE_STEPS) + " | document stages | **total** | total p90 | peak MB | field accuracy |",
+        "|---|---|" + "---|" * (len(PAGE_STEPS) + 5),
+    ]
+    for o in outcomes:
+        if o.extractor != peers.OURS:
+            continue
+        if o.result is None:
+            lines.append(f"| {o.set} | – | " + " | ".join("–" for _ in PAGE_STEPS) + f" | – | – | – | – | {o.skipped} |")
+            continue
+        per_page, (correct, total) = o.result["per_page"], o.result["fields"]
+        cells = [peers.seconds(peers.median(per_page.get(k, []))) for k in PAGE_STEPS + ["document stages"]]
+        lines.append(f"| {o.set} | {o.result['pages']} | " + " | ".join(cells)
+                     + f" | **{peers.seconds(peers.median(per_page['total']))}**"
+                     + f" | {peers.seconds(peers.p90(per_page['total']))} | {o.peak_mb:.0f}"
+                     + f" | {100 * o.result['accuracy']:.2f}% ({correct}/{total}) |")
     lines += [
         "",
         "Stages: triage (text layer usable? on digital pages it also reads that layer: words, ruled",
-        "tables), raster (PDFium at 200 dpi), preprocess (seal suppression,",
-        "orientation, deskew), grid (ruled lines → cells), ocr (lines found by projection inside cells,",
-        "recognised in width-sorted batches, uncertain cells re-read), document stages (forms, repair,",
-        "normalise, validate, write).",
-        "",
-        "## Reference: one plain full-page PP-OCRv4 pass",
-        "",
-        f"RapidOCR's detector + recogniser over each whole 200-dpi scanned page: median {median(reference)} s,"
-        f" p90 {p90(reference)} s per page ({len(reference)} pages). It yields text boxes only, no table",
-        "structure; our pipeline's total above includes grid detection, re-reading and repair.",
+        "tables), raster (PDFium at 200 dpi), preprocess (seal suppression, orientation, deskew), grid",
+        "(ruled lines → cells), ocr (lines found by projection inside cells, recognised in width-sorted",
+        "batches, uncertain cells re-read), document stages (forms, repair, normalise, validate, write).",
+        "Models are loaded before timing, as in a bulk run.",
         "",
     ]
     return "\n".join(lines)
 
 
+def optional_sections(context: dict) -> list[str]:
+    """The sections other work adds, each called with the context keys its `section` names."""
+    parts = []
+    for name in OPTIONAL_SECTIONS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # not added yet
+            raise
+        wanted = inspect.signature(module.section).parameters
+        print(f"running {name}…", flush=True)
+        parts.append(module.section(**{k: v for k, v in context.items() if k in wanted}))
+    return parts
+
+
+def default_python(venv: str) -> str:
+    candidate = REPO / venv / "bin" / "python"
+    return str(candidate) if candidate.exists() else sys.executable
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="one repeat, the first files of each set")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument("--ours-python", default=default_python(".venv"), help="runs our pipeline")
+    parser.add_argument("--peers-python", default=default_python(".venv-bench"), help="has the bench extra")
     args = parser.parse_args()
-    registry.ocr_engine(load_settings().ocr.engine)  # load models before timing
-    results = {}
-    for name, files in SETS.items():
-        print(f"timing {name} ({len(files)} files)…", flush=True)
-        results[name] = time_set(files, args.repeat)
-    print("timing the full-page reference…", flush=True)
-    reference = full_page_reference(SETS["scans 200 dpi colour"])
-    text = render(results, reference, args.repeat) + bulk.section(args.repeat)
-    text += "\n" + __import__("bench.icdar").icdar.section()  # ICDAR 2013: ours vs peers (bench/icdar.py)
-    text += "\n" + putuo_section()  # Putuo PDFs: scanned path against the digital one (several minutes)
+    repeat = 1 if args.quick else args.repeat
+
+    load_before = load()
+    outcomes = peers.measure_all(args.ours_python, args.peers_python, repeat, args.quick)
+    plot_name = peers.plot(outcomes, args.out.parent / PLOT.name)
+    against = peers.section(outcomes, plot_name, peers.versions(args.ours_python, args.peers_python))
+    parts = [
+        header(repeat, args.quick, load_before),
+        ours_by_stage(outcomes),
+        against if plot_name else against + "\n(No plot: matplotlib is not installed where this ran.)\n",
+        *optional_sections({"repeat": repeat, "quick": args.quick, "repo": REPO}),
+    ]
+    text = "\n".join(parts)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)

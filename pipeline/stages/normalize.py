@@ -10,7 +10,7 @@ import re
 
 from pipeline.config import Settings
 from pipeline.model import Document, Indicator, RawForm
-from pipeline.records import SCHEMA_VERSION, indicator_record
+from pipeline.records import SCHEMA_VERSION, Budget, indicator_record
 from pipeline.repair.lexicon import Lexicon, parse_number
 from pipeline.repair.preamble import title_year
 
@@ -111,9 +111,15 @@ def build_record(form: RawForm, doc: Document, lex: Lexicon) -> dict:
             "department_name": f.get("department_name"),
             "annual_duty_goal": f.get("annual_duty_goal"),
             "main_tasks": f.get("main_tasks", []),
-            "budget": f.get("budget") or {},
+            "budget": f.get("budget") or _missing_budget(form),
         })
     record["indicators"] = [indicator_record(ind, form.form_type) for ind in inds]
     record["empty_categories"] = form.empty_categories
     record["source"] = {"file": doc.path.name, "sha256": doc.sha256, "pages": form.pages}
     return record
+
+
+def _missing_budget(form: RawForm) -> dict:
+    """A department form whose budget block was not found (its label unreadable): every part null, flagged."""
+    form.note("warning", "budget", "budget block (预算情况) not found on the form; its amounts are left empty")
+    return dict.fromkeys(Budget.model_fields)

@@ -51,3 +51,12 @@ def test_tasks_and_indicators_in_department_column_order(settings):
     assert record["empty_categories"] == [{"level1": "成本指标", "level2": "社会成本指标"}]
     assert (record["department_name"], record["reporting_unit"], record["amount_unit"]) == \
         ("某市文化旅游局", "某市文化旅游局", "万元")
+
+
+def test_a_form_without_its_budget_block_keeps_the_rest_and_flags_it(settings):
+    record = convert("", settings)  # the block's label unreadable: no budget section at all
+    assert record["budget"] == dict.fromkeys(["total", "general_public_budget", "government_fund",
+                                              "special_account", "other_funds", "basic_expenditure",
+                                              "project_expenditure"])
+    assert record["department_name"] == "某市文化旅游局"
+    assert any(r["kind"] == "warning" and r["field"] == "budget" for r in record["review"])
