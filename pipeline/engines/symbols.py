@@ -148,3 +148,37 @@ def read_zero(binary: np.ndarray) -> Recognition | None:
     if len(holes) != 1 or holes[0][3] < 0.55 * h:
         return None
     return Recognition("0", CLEAR)
+
+
+DOT_MAX_PT = 4.5  # a dot of … or a 。 is smaller than this across (text is 9-12 pt tall)
+ELLIPSIS_DOT_PT = 2.5  # …'s dots are under this; a 。 is bigger (and often hollow)
+
+
+def read_dots(binary: np.ndarray, px_per_pt: float) -> Recognition | None:
+    """A cell of placeholder dots: `…` (small filled dots, three to a sign) or `。。。`.
+
+    PP-OCR reads a row of dots alone as `+++`, `000` or `o0o` (measured on the blank
+    Putuo template, bench/putuo.py). Dots are told apart by absolute size: every
+    piece round and under DOT_MAX_PT across, three or more of them on one line.
+    """
+    parts = _parts(binary)
+    if len(parts) < 3:
+        return None
+    limit = DOT_MAX_PT * px_per_pt
+    for _x, _y, w, h, _mask in parts:
+        if w > limit or h > limit or w > 2 * h or h > 2 * w:
+            return None
+    # on one line: the two rings of a `%` whose stroke faded away sit one above the other
+    centres = [y + h / 2 for _x, y, _w, h, _m in parts]
+    if max(centres) - min(centres) > 0.5 * max(p[3] for p in parts):
+        return None
+    rings = [p for p in parts if _hollow(p[4]) or min(p[2], p[3]) >= ELLIPSIS_DOT_PT * px_per_pt]
+    if len(rings) > len(parts) / 2:
+        return Recognition("。" * len(parts), CLEAR)
+    return Recognition("…" * max(1, round(len(parts) / 3)), CLEAR)
+
+
+def _hollow(mask: np.ndarray) -> bool:
+    filled = np.pad(mask.astype(np.uint8), 1)
+    count, _, _, _ = cv2.connectedComponentsWithStats(1 - filled, connectivity=4)
+    return count > 2  # the outside and at least one hole

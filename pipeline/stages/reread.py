@@ -111,6 +111,7 @@ def _joined_crop(gray: np.ndarray, boxes) -> np.ndarray:
 def reread_page(work, tables: list[Table], jobs, readings: list[Recognition], engine, settings: Settings) -> None:
     lex = Lexicon(settings.vocabulary)
     threshold = settings.ocr.uncertain_below
+    px_per_pt = work.page.dpi / 72.0
     lines_of: dict[int, list] = {}
     for job, reading in zip(jobs, readings):
         if job.cell is not None:
@@ -127,6 +128,11 @@ def reread_page(work, tables: list[Table], jobs, readings: list[Recognition], en
             if not parts:
                 continue
             field = fields.get(cell.col) if cell.row > header_row else None
+            if len(parts) == 1 and (dots := symbols.read_dots(_ink(work.gray, parts[0][0].box), px_per_pt)):
+                if dots.text != cell.text:
+                    cell.alternatives = [(cell.text, round(cell.confidence, 3))] + list(cell.alternatives)[:2]
+                cell.text, cell.confidence = dots.text, dots.confidence
+                continue
             text = clean_text(cell.text)
             # a lone glyph is re-read by shape too: OCR takes `/` for 7 or 1
             # a cell under a faded seal is read again through the seal too (see alternative_crops)

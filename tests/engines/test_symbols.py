@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from pipeline.engines.symbols import read_comparator, read_slash
+from pipeline.engines.symbols import read_comparator, read_dots, read_slash
 
 SIZE = 40
 
@@ -148,3 +148,32 @@ def test_a_speck_under_the_chevron_is_not_a_bar():
     img = chevron(canvas(), right=True, thickness=4)
     cv2.rectangle(img, (18, 33), (19, 34), 255, -1)
     assert read_comparator(img).text == ">"
+
+
+PX_PER_PT = 200 / 72
+
+
+def dots(count, diameter_px, hollow=False, gap=6):
+    img = np.zeros((24, 8 + count * (diameter_px + gap)), np.uint8)
+    for i in range(count):
+        centre = (4 + i * (diameter_px + gap) + diameter_px // 2, 12)
+        cv2.circle(img, centre, diameter_px // 2, 255, 1 if hollow else -1)
+    return img
+
+
+def test_three_small_dots_are_an_ellipsis():
+    assert read_dots(dots(3, 4), PX_PER_PT).text == "…"
+    assert read_dots(dots(6, 4), PX_PER_PT).text == "……"
+
+
+def test_three_rings_are_full_stops():
+    assert read_dots(dots(3, 10, hollow=True), PX_PER_PT).text == "。。。"
+
+
+@pytest.mark.parametrize("drawing", [
+    lambda: dots(1, 4),                                       # one dot: a speck, or a real full stop
+    lambda: cv2.line(np.zeros((24, 60), np.uint8), (4, 12), (20, 12), 255, 2),  # a dash is no dot
+    lambda: chevron(canvas()),                                # text-sized ink
+])
+def test_other_ink_is_not_dots(drawing):
+    assert read_dots(drawing(), PX_PER_PT) is None
