@@ -15,7 +15,7 @@ grid; texts are compared after removing whitespace only (no other normalisation)
 A table the scanned path missed counts all its cells as disagreeing.
 `filled` counts only the cells whose digital text is not blank.
 
-    .venv/bin/python bench/putuo.py [--docs N ...] [--out docs/putuo.md]
+    .venv/bin/python bench/putuo.py [--docs N ...] [--out FILE]
 """
 
 from __future__ import annotations
