@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.conftest import SAMPLES
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_pdfs"  # not from conftest: bench/bulk.py runs without pytest
 from tests.repair.helpers import project
 
 DIGITAL = sorted(SAMPLES.glob("*.pdf"))
