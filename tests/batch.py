@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_pdfs"  # not from conftest: bench/bulk.py runs without pytest
 from tests.repair.helpers import project
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_pdfs"  # not from conftest: bench/bulk.py runs without pytest
 
 DIGITAL = sorted(SAMPLES.glob("*.pdf"))
 
