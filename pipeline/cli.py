@@ -82,12 +82,17 @@ def eval_command(
 
 @app.command()
 def schema(
+    kind: str = typer.Option("form", "--kind", help="form (a form record) or table (a generic table)"),
     output: Optional[Path] = typer.Option(None, "--output", help="write here instead of stdout"),
 ) -> None:
-    """Print the JSON Schema of a form record (the output contract)."""
-    from pipeline.records import json_schema
+    """Print the JSON Schema of an output record (the output contract)."""
+    from pipeline.generic import record as table_record
+    from pipeline import records as form_record
 
-    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    schemas = {"form": form_record.json_schema, "table": table_record.json_schema}
+    if kind not in schemas:
+        _fail(UsageError(f"--kind {kind}: expected one of {', '.join(schemas)}"))
+    text = json.dumps(schemas[kind](), ensure_ascii=False, indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:

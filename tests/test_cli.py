@@ -209,3 +209,11 @@ def test_a_tiff_with_pages_of_different_sizes_reads_each_at_its_own_size(tmp_pat
     assert not doc.errors
     code, output = run_cli("run", str(tmp_path / "mixed.tif"), "--out", str(tmp_path / "out"))
     assert code == 1 and "mixed.tif: no performance-target form" in output and "Traceback" not in output
+
+
+def test_schema_prints_the_table_contract_too(tmp_path):
+    out = tmp_path / "table.schema.json"
+    result = CliRunner().invoke(app, ["schema", "--kind", "table", "--output", str(out)])
+    assert result.exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["$id"].startswith("table-record-")
+    assert CliRunner().invoke(app, ["schema", "--kind", "chart"]).exit_code == 2

@@ -1,13 +1,12 @@
 """The output contract of a generic table: `<out>/<input>/tables/<NN>-<title>.json`.
 
 The single source of `schema/table-record.schema.json`; regenerate it with
-`.venv/bin/python -m pipeline.generic.record > schema/table-record.schema.json`
+`pipeline schema --kind table --output schema/table-record.schema.json`
 (a test keeps the two in step).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -64,6 +63,3 @@ def json_schema() -> dict:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": f"table-record-{SCHEMA_VERSION}", **schema}
 
-
-if __name__ == "__main__":
-    print(json.dumps(json_schema(), ensure_ascii=False, indent=2))

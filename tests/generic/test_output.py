@@ -77,4 +77,4 @@ def test_a_document_of_plain_tables_is_not_a_failure_but_one_with_nothing_is(tmp
 
 def test_schema_file_matches_the_model():
     committed = json.loads((REPO / "schema" / "table-record.schema.json").read_text(encoding="utf-8"))
-    assert committed == json_schema(), "run `python -m pipeline.generic.record > schema/table-record.schema.json`"
+    assert committed == json_schema(), "run `pipeline schema --kind table --output schema/table-record.schema.json`"
