@@ -6,7 +6,8 @@ The recipe, one section after another:
 2. the peers on the same inputs, fed through our downstream stages (bench/peers.py), and the
    speed-against-accuracy plot;
 3. optional sections other work adds — bench/bulk.py, bench/icdar.py, bench/putuo.py — each a
-   module with `section(...) -> str` (given whichever of `repeat`, `quick`, `repo` it names);
+   module with `section(...) -> str` (given whichever of `repeat`, `quick`, `repo`, `ours_python`
+   it names);
    one that does not exist yet is skipped.
 
 Each (set, extractor) is measured `--repeat` times in a subprocess of its own; figures are
@@ -152,7 +153,8 @@ def main() -> None:
         header(repeat, args.quick, load_before),
         ours_by_stage(outcomes),
         against if plot_name else against + "\n(No plot: matplotlib is not installed where this ran.)\n",
-        *optional_sections({"repeat": repeat, "quick": args.quick, "repo": REPO}),
+        *optional_sections({"repeat": repeat, "quick": args.quick, "repo": REPO,
+                            "ours_python": args.ours_python}),
     ]
     text = "\n".join(parts)
     args.out.parent.mkdir(parents=True, exist_ok=True)

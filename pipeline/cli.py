@@ -31,6 +31,7 @@ def run(
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML merged over configs/default.yaml"),
     password: Optional[str] = typer.Option(None, "--password", help="password for encrypted PDFs"),
     workers: Optional[int] = typer.Option(None, "--workers", "-j", help="parallel workers (default: one per core)"),
+    threads: Optional[int] = typer.Option(None, "--threads", help="OCR threads per worker (default: cores / workers)"),
     executor: Optional[str] = typer.Option(None, "--executor", help="serial | process (default) | ray"),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join (--executor ray)"),
     force: bool = typer.Option(False, "--force", help="convert again inputs an earlier run finished"),
@@ -44,7 +45,8 @@ def run(
     from pipeline.progress import ConsoleReporter
     from pipeline.runner import run_batch
 
-    batch = {k: v for k, v in {"workers": workers, "executor": executor, "ray_address": ray_address}.items()
+    batch = {k: v for k, v in {"workers": workers, "threads": threads, "executor": executor,
+                                   "ray_address": ray_address}.items()
              if v is not None}
     reporter = ConsoleReporter(quiet)
     try:

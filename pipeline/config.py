@@ -83,6 +83,7 @@ class BatchSettings(_Strict):
 
     executor: str = "process"  # serial | process | ray (pipeline/executors.py)
     workers: int = 0  # 0: one per core
+    threads: int = 0  # OCR threads per worker; 0: its share of the cores (cores // workers)
     ray_address: str | None = None  # a running Ray cluster (`ray start --head`); None: a local one
 
 

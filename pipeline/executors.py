@@ -44,9 +44,20 @@ def thread_share(workers: int) -> int:
 
 
 class SerialExecutor:
-    """In this process, one file after another (one worker, or a debugger)."""
+    """In this process, one file after another (one worker, or a debugger).
+
+    Its OCR runtime takes every core unless a thread count is asked for
+    (`--threads`, to leave cores to other work or to measure scaling).
+    """
+
+    def __init__(self, threads: int = 0):
+        self.threads = threads
 
     def map(self, fn, tasks, settings):
+        if self.threads:
+            from pipeline.engines import registry
+
+            registry.limit_threads(self.threads)
         for task in tasks:
             yield task, fn(task, settings)
 
@@ -89,7 +100,7 @@ def _lost(task: Task, why: str) -> dict:
 
 
 class ProcessExecutor:
-    """A pool of spawned worker processes, each with cores // workers threads for OCR.
+    """A pool of spawned worker processes, each with `threads` threads for OCR (cores // workers).
 
     Each worker loads the OCR models once (the engine registry caches them per
     process) and converts file after file. A worker that dies (a crash in
@@ -97,8 +108,9 @@ class ProcessExecutor:
     the pool is rebuilt for the rest.
     """
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, threads: int):
         self.workers = workers
+        self.threads = threads
         self._pool = None
 
     def _start(self, settings: Settings):
@@ -107,7 +119,7 @@ class ProcessExecutor:
 
         self._pool = ProcessPoolExecutor(
             self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-            initargs=(settings, thread_share(self.workers), os.getpid()))
+            initargs=(settings, self.threads, os.getpid()))
         return self._pool
 
     def map(self, fn, tasks, settings):
@@ -148,7 +160,7 @@ class ProcessExecutor:
         from concurrent.futures.process import BrokenProcessPool
 
         for task in tasks:
-            solo = ProcessExecutor(1)
+            solo = ProcessExecutor(1, self.threads)
             try:
                 future = solo._start(settings).submit(_in_worker, fn, task)
                 try:
@@ -194,11 +206,13 @@ class RayExecutor:
     """The same per-file task on a Ray cluster (`pip install -e '.[ray]'`).
 
     Every node must see the inputs and --out at the same paths (a shared
-    filesystem). Each task takes one CPU of the cluster and one OCR thread.
+    filesystem). Each task takes `threads` CPUs of the cluster (`--threads`,
+    default 1) and as many OCR threads.
     """
 
-    def __init__(self, workers: int, address: str | None):
+    def __init__(self, workers: int, threads: int, address: str | None):
         self.workers = workers
+        self.threads = threads
         self.address = address
         self._refs: list = []
 
@@ -209,15 +223,16 @@ class RayExecutor:
             raise UsageError("--executor ray needs Ray: pip install -e '.[ray]'") from exc
         if not ray.is_initialized():
             ray.init(address=self.address, include_dashboard=False, log_to_driver=False)
-        remote = ray.remote(num_cpus=1, max_retries=0)(_in_ray_worker)
+        remote = ray.remote(num_cpus=self.threads, max_retries=0)(_in_ray_worker)
         settings_ref = ray.put(settings)
         cwd = os.getcwd()
-        window = max(1, int(ray.cluster_resources().get("CPU", 1))) * IN_FLIGHT_PER_WORKER
+        slots = int(ray.cluster_resources().get("CPU", 1)) // self.threads
+        window = max(1, slots) * IN_FLIGHT_PER_WORKER
         pending = iter(tasks)
         running: dict = {}
         while True:
             for task in pending:
-                running[remote.remote(fn, task, settings_ref, cwd, 1)] = task
+                running[remote.remote(fn, task, settings_ref, cwd, self.threads)] = task
                 if len(running) >= window:
                     break
             if not running:
@@ -240,20 +255,24 @@ class RayExecutor:
             self._refs = []
 
 
-EXECUTORS: dict[str, Callable[[int, Settings], Executor]] = {
-    "serial": lambda workers, settings: SerialExecutor(),
-    "process": lambda workers, settings: ProcessExecutor(workers) if workers > 1 else SerialExecutor(),
-    "ray": lambda workers, settings: RayExecutor(workers, settings.batch.ray_address),
+# name → (workers, OCR threads asked for (0: not asked), settings) → executor
+EXECUTORS: dict[str, Callable[[int, int, Settings], Executor]] = {
+    "serial": lambda workers, threads, settings: SerialExecutor(threads),
+    "process": lambda workers, threads, settings: (
+        ProcessExecutor(workers, threads or thread_share(workers)) if workers > 1 else SerialExecutor(threads)),
+    "ray": lambda workers, threads, settings: RayExecutor(workers, threads or 1, settings.batch.ray_address),
 }
 
 
 def make_executor(settings: Settings, n_tasks: int) -> Executor:
     """The executor the settings name, with no more workers than tasks."""
-    name = settings.batch.executor
+    name, asked = settings.batch.executor, settings.batch
     if name not in EXECUTORS:
         raise UsageError(f"unknown executor '{name}' (known: {', '.join(EXECUTORS)})")
-    if settings.batch.workers < 0:
-        raise UsageError(f"--workers must be 1 or more (0: one per core), not {settings.batch.workers}")
-    workers = min(settings.batch.workers or cores(), max(1, n_tasks))
-    return EXECUTORS[name](workers, settings)
+    if asked.workers < 0:
+        raise UsageError(f"--workers must be 1 or more (0: one per core), not {asked.workers}")
+    if asked.threads < 0:
+        raise UsageError(f"--threads must be 1 or more (0: the cores shared out among workers), not {asked.threads}")
+    workers = min(asked.workers or cores(), max(1, n_tasks))
+    return EXECUTORS[name](workers, asked.threads, settings)
 

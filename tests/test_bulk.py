@@ -193,6 +193,7 @@ def test_temp_files_of_a_killed_run_are_swept(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [(["--workers", "-1"], "--workers"),
+                                           (["--threads", "-2"], "--threads"),
                                            (["--executor", "threads"], "unknown executor")])
 def test_bad_batch_options_are_usage_errors(tmp_path, args, message):
     (tmp_path / "a.txt").write_text(dump(1), encoding="utf-8")
@@ -221,12 +222,31 @@ def _dies_on_b(task, settings) -> dict:
     return {"file": str(task.file), "status": "ok"}
 
 
+def _threads_of_this_worker(task, settings) -> dict:
+    from pipeline.engines import registry
+
+    return {"file": str(task.file), "threads": registry._threads}
+
+
+@pytest.mark.parametrize("asked, expected", [(0, 2), (1, 1), (3, 3)])
+def test_each_worker_gets_its_share_of_threads_or_the_number_asked(settings, monkeypatch, asked, expected):
+    from pipeline import executors
+    from pipeline.runner import Task
+
+    monkeypatch.setattr(executors, "cores", lambda: 4)  # 2 workers on 4 cores: 2 threads each
+    settings = settings.model_copy(update={"batch": settings.batch.model_copy(
+        update={"executor": "process", "workers": 2, "threads": asked})})
+    executor = executors.make_executor(settings, n_tasks=10)
+    tasks = [Task(i, Path(name), name) for i, name in enumerate("abcd")]
+    assert {entry["threads"] for _, entry in executor.map(_threads_of_this_worker, tasks, settings)} == {expected}
+
+
 def test_a_worker_that_dies_costs_only_its_file(settings):
     from pipeline.executors import ProcessExecutor
     from pipeline.runner import Task
 
     tasks = [Task(i, Path(name), name) for i, name in enumerate("abcdef")]
-    results = {task.file.name: entry for task, entry in ProcessExecutor(2).map(_dies_on_b, tasks, settings)}
+    results = {task.file.name: entry for task, entry in ProcessExecutor(2, 1).map(_dies_on_b, tasks, settings)}
     assert results.keys() == set("abcdef")
     assert results["b"]["status"] == "failed" and "worker process died" in results["b"]["errors"][0]
     assert all(results[name]["status"] == "ok" for name in "acdef")

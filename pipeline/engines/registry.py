@@ -1,7 +1,7 @@
 """Engines by name, as the config names them; each built once per process.
 
 Loading an OCR model costs about a second, so instances are cached per
-(kind, name, options) and shared by every document a worker converts.
+(kind, name, options, thread cap) and shared by every document a worker converts.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ RASTERIZERS: dict[str, Callable] = {"pdfium": _pdfium}
 
 
 @lru_cache(maxsize=None)
-def _build(kind: str, name: str, frozen_options: tuple):
+def _build(kind: str, name: str, frozen_options: tuple, threads: int):
     table = {"ocr": OCR_ENGINES, "raster": RASTERIZERS}[kind]
     if name not in table:
         raise ConfigError(f"config: unknown {kind} engine '{name}' (known: {', '.join(sorted(table))})")
@@ -60,8 +60,8 @@ def _build(kind: str, name: str, frozen_options: tuple):
 
 
 def ocr_engine(name: str, **options):
-    return _build("ocr", name, tuple(sorted(options.items())))
+    return _build("ocr", name, tuple(sorted(options.items())), _threads)
 
 
 def rasterizer(name: str, **options):
-    return _build("raster", name, tuple(sorted(options.items())))
+    return _build("raster", name, tuple(sorted(options.items())), _threads)
