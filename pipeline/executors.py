@@ -95,7 +95,7 @@ def _in_worker(fn: TaskFn, task: Task) -> dict:
 
 
 def _lost(task: Task, why: str) -> dict:
-    return {"file": task.file, "status": "failed", "forms": 0, "pages": 0, "seconds": {},
+    return {"file": str(task.file), "status": "failed", "forms": 0, "pages": 0, "seconds": {},
             "errors": [f"{task.file}: {why}"], "outputs": [], "records": [], "error_type": "WorkerLost"}
 
 

@@ -249,6 +249,7 @@ def test_a_worker_that_dies_costs_only_its_file(settings):
     results = {task.file.name: entry for task, entry in ProcessExecutor(2, 1).map(_dies_on_b, tasks, settings)}
     assert results.keys() == set("abcdef")
     assert results["b"]["status"] == "failed" and "worker process died" in results["b"]["errors"][0]
+    assert json.loads(json.dumps(results["b"]))["file"] == "b"  # goes into manifest.json as it is
     assert all(results[name]["status"] == "ok" for name in "acdef")
 
 
