@@ -54,22 +54,35 @@ print(json.dumps({"before": before, "peak": resource.getrusage(resource.RUSAGE_S
 """
 
 
-def throughput(python: str, batch: list[Path], workers: int, threads: int, repeat: int) -> dict:
-    """Median wall time of `pipeline run` over the batch; `threads` 0: the default share."""
-    seconds, manifest = [], {}
+def timed_run(python: str, batch: list[Path], workers: int, threads: int) -> tuple[float, dict]:
+    """Wall time of one `pipeline run` over the batch, and its manifest; `threads` 0: the default share."""
     extra = ["--threads", str(threads)] if threads else []
+    with tempfile.TemporaryDirectory(prefix="bench-bulk-") as out:
+        started = time.perf_counter()
+        subprocess.run([python, "-m", "pipeline.cli", "run", *map(str, batch), "--out", out, "-q",
+                        "--workers", str(workers), *extra], cwd=REPO, capture_output=True, check=False)
+        seconds = time.perf_counter() - started
+        return seconds, json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def throughput(python: str, batch: list[Path], plan: list[tuple[int, int]], repeat: int) -> list[tuple]:
+    """(workers, threads, figures) for each of the plan, the plans' runs interleaved: a change in the
+    background load of this shared machine then weighs on every row alike, not on the last one."""
+    seconds: dict = {config: [] for config in plan}
+    manifests: dict = {}
     for _ in range(repeat):
-        with tempfile.TemporaryDirectory(prefix="bench-bulk-") as out:
-            started = time.perf_counter()
-            subprocess.run([python, "-m", "pipeline.cli", "run", *map(str, batch), "--out", out, "-q",
-                            "--workers", str(workers), *extra], cwd=REPO, capture_output=True, check=False)
-            seconds.append(time.perf_counter() - started)
-            manifest = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
-    inputs = manifest["inputs"]
-    pages = sum(e["pages"] for e in inputs)
-    wall = statistics.median(seconds)
-    return {"files": len(inputs), "pages": pages, "failed": sum(e["status"] != "ok" for e in inputs),
-            "seconds": wall, "files_s": len(inputs) / wall, "pages_s": pages / wall, "runs": seconds}
+        for config in plan:
+            wall, manifests[config] = timed_run(python, batch, *config)
+            seconds[config].append(wall)
+    rows = []
+    for config in plan:
+        inputs = manifests[config]["inputs"]
+        pages = sum(e["pages"] for e in inputs)
+        wall = statistics.median(seconds[config])
+        rows.append((*config, {"files": len(inputs), "pages": pages, "seconds": wall, "files_s": len(inputs) / wall,
+                               "pages_s": pages / wall, "runs": seconds[config],
+                               "failed": sum(e["status"] != "ok" for e in inputs)}))
+    return rows
 
 
 def repeated_pdf(source: Path, pages: int, folder: Path) -> Path:
@@ -121,9 +134,8 @@ def section(repeat: int = 3, quick: bool = False, ours_python: str = sys.executa
         scans = copies(SCANS, scan_copies, tmp / "scans")
         sets = {"synthetic archive: text dumps, digital PDFs, 1 in 10 bad": ([archive], FAST_RUNS),
                 f"scans (OCR): the 200 dpi colour and 150 dpi grey samples, {scan_copies}× over": ([scans], SCAN_RUNS)}
-        runs = {name: [(w, t, throughput(ours_python, batch, w, t, repeat)) for w, t in plan]
-                for name, (batch, plan) in sets.items()}
-        start = {w: throughput(ours_python, [two], w, 0, repeat)["seconds"] for w in (1, 2)}
+        runs = {name: throughput(ours_python, batch, plan, repeat) for name, (batch, plan) in sets.items()}
+        start = {w: r["seconds"] for w, _, r in throughput(ours_python, [two], FAST_RUNS, repeat)}
         memory = {(kind, n): peak_rss(ours_python, repeated_pdf(BUNDLE if kind == "digital" else BUNDLE_SCAN, n, tmp))
                   for kind, ns in lengths.items() for n in ns}
     lines = [
@@ -131,8 +143,9 @@ def section(repeat: int = 3, quick: bool = False, ours_python: str = sys.executa
         "## Bulk runs: throughput and memory",
         "",
         "`pipeline run` as a user runs it: a fresh process, workers spawned and models loaded inside the",
-        f"time, into an empty `--out`; median of {repeat} runs. Machine: {machine()}; load average",
-        f"{load:.1f} when it started (the machine is shared: other work in the background lowers the scaling).",
+        f"time, into an empty `--out`; median of {repeat} runs, the rows of a set taking turns.",
+        f"Machine: {machine()}; load average {load:.1f} when it started (the machine is shared:",
+        "other work in the background lowers the scaling).",
         "Workers × threads: `--workers`, and the OCR threads each worker's onnxruntime may use",
         "(default: the cores shared out, so 1 worker × 2 threads, 2 workers × 1 thread here).",
         "",
