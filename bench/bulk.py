@@ -40,16 +40,23 @@ BUNDLE = REPO / "sample_pdfs" / "justice_projects_bundle.pdf"  # 4 pages, 4 proj
 BUNDLE_SCAN = REPO / "sample_pdfs" / "scans" / "200dpi" / "justice_projects_bundle_scan200.pdf"
 SCANS = [REPO / "sample_pdfs" / "scans" / "200dpi", REPO / "sample_pdfs" / "scans" / "150dpi_grey"]
 
-# A child that converts one file in this process and reports its peak RSS (KiB on Linux).
+# A child that converts one file in this process and reports its peak RSS in KiB: VmHWM, the high-water
+# mark of this process's own memory (ru_maxrss would carry over the size of the parent it forked from).
 PEAK_RSS = """
-import json, resource, sys, tempfile
+import json, sys, tempfile
 from pathlib import Path
 from pipeline.config import load_settings
 from pipeline.runner import Task, convert_task
+
+def high_water():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+
 settings = load_settings(overrides={"out_dir": tempfile.mkdtemp(prefix="bench-rss-")})
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = high_water()
 entry = convert_task(Task(0, Path(sys.argv[1]), "doc"), settings)
-print(json.dumps({"before": before, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+print(json.dumps({"before": before, "peak": high_water(),
                   "pages": entry["pages"], "forms": entry["forms"], "status": entry["status"]}))
 """
 

@@ -223,6 +223,10 @@ class RayExecutor:
             raise UsageError("--executor ray needs Ray: pip install -e '.[ray]'") from exc
         if not ray.is_initialized():
             ray.init(address=self.address, include_dashboard=False, log_to_driver=False)
+        largest = max((n["Resources"].get("CPU", 0) for n in ray.nodes() if n.get("Alive")), default=0)
+        if self.threads > largest:  # Ray would wait for such a node for ever
+            raise UsageError(f"--threads {self.threads}: no node of the Ray cluster has that many CPUs "
+                             f"(the largest has {largest:g})")
         remote = ray.remote(num_cpus=self.threads, max_retries=0)(_in_ray_worker)
         settings_ref = ray.put(settings)
         cwd = os.getcwd()

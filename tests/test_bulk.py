@@ -209,10 +209,13 @@ def test_ray_executor_gives_the_same_result_as_serial(tmp_path):
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         code, output = run_cli("run", str(tmp_path / "in"), "--out", str(on_ray), "--executor", "ray")
+        too_wide = run_cli("run", str(tmp_path / "in"), "--out", str(tmp_path / "wide"), "--executor", "ray",
+                           "--threads", "3")
     finally:
         ray.shutdown()
     assert code == 1, output
     assert tree(on_ray) == tree(serial)
+    assert too_wide[0] == 2 and "no node of the Ray cluster has that many CPUs" in too_wide[1]
 
 
 def _dies_on_b(task, settings) -> dict:
