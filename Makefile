@@ -7,8 +7,17 @@ TEST_STAMP := $(VENV)/.installed-test
 BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 TESSERACT_APT := tesseract-ocr tesseract-ocr-chi-sim
+# CJK typefaces the tests, the sample generators and the corpus typeset with (Song/Ming, Hei, Kai,
+# Fangsong, …): Debian packages, embedded into every PDF made with them.
+FONTS_APT := fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming fonts-arphic-gbsn00lp \
+  fonts-arphic-gkai00mp fonts-droid-fallback fonts-lxgw-wenkai fonts-cwtex-fs
+FONT_FILES := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc /usr/share/fonts/truetype/wqy/wqy-microhei.ttc \
+  /usr/share/fonts/truetype/arphic/ukai.ttc /usr/share/fonts/truetype/arphic/uming.ttc \
+  /usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf /usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf \
+  /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf /usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf \
+  /usr/share/fonts/truetype/cwtex/cwfs.ttf
 
-.PHONY: install run test bench bench-tesseract samples scans clean
+.PHONY: install run test bench bench-tesseract fonts samples scans clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,7 +41,7 @@ run: install
 	$(BIN)/pipeline run sample_pdfs/*.pdf sample_pdfs/scans/200dpi sample_pdfs/scans/150dpi_grey --out outputs/
 	@echo "results: outputs/ (one folder per input; projects.csv, indicators.csv, manifest.json)"
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) fonts
 	$(BIN)/python -m pytest -q
 
 # Ours and the peers (camelot, pdfplumber, img2table + Tesseract, RapidOCR) on the samples:
@@ -65,15 +74,27 @@ bench-tesseract:
 	  || echo "note: apt-get could not install $(TESSERACT_APT); img2table is skipped"; \
 	else echo "note: tesseract with chi_sim is not installed (apt-get install $(TESSERACT_APT)); img2table is skipped"; fi
 
-# Regenerate the sample PDFs from the hand-checked ground truth (needs CJK fonts:
-# apt-get install fonts-wqy-zenhei fonts-arphic-ukai fonts-arphic-uming).
-samples: $(STAMP)
+# The CJK fonts, installed by apt-get when one is missing (as root, or by sudo without a password).
+# A machine where neither works stops here with the command to run, rather than failing tests later.
+fonts:
+	@missing=0; for f in $(FONT_FILES); do [ -f "$$f" ] || missing=1; done; \
+	if [ $$missing = 0 ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONTS_APT) >/dev/null) \
+	  || { echo "error: apt-get could not install $(FONTS_APT)"; exit 1; }; \
+	elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
+	  (sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONTS_APT) >/dev/null) \
+	  || { echo "error: apt-get could not install $(FONTS_APT)"; exit 1; }; \
+	else echo "error: CJK fonts missing; run: apt-get install $(FONTS_APT)"; exit 1; fi
+
+# Regenerate the sample PDFs from the hand-checked ground truth (needs the CJK fonts above).
+samples: $(STAMP) fonts
 	$(BIN)/pip install -q -e '.[samples]'
 	$(BIN)/python scripts/make_samples.py
 
 # "Scan" the sample PDFs: seals, skew, blur, noise, JPEG -> sample_pdfs/scans/
 # (image-only PDFs at 200 dpi colour and 150 dpi grey, a TIFF, phone-photo JPEGs).
-scans: $(STAMP)
+scans: $(STAMP) fonts
 	$(BIN)/pip install -q -e '.[samples]'
 	$(BIN)/python scripts/make_scans.py
 

@@ -40,18 +40,18 @@ def engine():
 
 
 def _rendered_line(text: str):
-    """A line of text rendered by PDFium from a PDF typeset here (CID font: no font file needed)."""
+    """A line of text rendered by PDFium from a PDF typeset here (an embedded Debian CJK font)."""
     import io
 
     import pypdfium2 as pdfium
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    from tests.fonts import register
+
+    font = register("SungtiGB")
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(300, 40))
-    c.setFont("STSong-Light", 14)
+    c.setFont(font, 14)
     c.drawString(10, 14, text)
     c.save()
     bitmap = pdfium.PdfDocument(buf.getvalue())[0].render(scale=200 / 72).to_numpy()
