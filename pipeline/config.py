@@ -1,7 +1,8 @@
 """One pydantic config, loaded from configs/*.yaml; CLI flags only override it.
 
-`configs/default.yaml` holds the run settings; `configs/forms/*.yaml` hold the
-form definitions (labels, synonyms, taxonomy, vocabularies) as data.
+`configs/default.yaml` holds the run settings; `configs/forms/*.yaml` hold one
+FormSpec per template (pipeline/spec.py) and the vocabulary (taxonomy, synonyms,
+comparators) as data.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.errors import ConfigError
+from pipeline.spec import FormSpec
 
 REPO_CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 
@@ -87,43 +89,13 @@ class BatchSettings(_Strict):
     ray_address: str | None = None  # a running Ray cluster (`ray start --head`); None: a local one
 
 
-class FieldDef(_Strict):
-    labels: list[str]  # canonical label first, then synonyms / variants
-    type: str = "text"  # text | number | period
-    # when blank, take the value of the indicator whose 三级指标 is one of these
-    infer_from_indicator: list[str] = Field(default_factory=list)
-
-
-class IndicatorColumn(_Strict):
-    field: str  # level1 | level2 | level3 | value | unit | comparator | note | description
-    labels: list[str]
-
-
-class BudgetItem(_Strict):
-    field: str
-    labels: list[str]
-
-
-class FormDef(_Strict):
-    form_type: str
-    title_keywords: list[str]  # all must appear in a title line
-    title: str = ""  # the printed title without its year, for titles OCR half-read under a seal
-    fields: dict[str, FieldDef]
-    indicator_columns: list[IndicatorColumn]
-    indicator_section_labels: list[str] = Field(default_factory=list)
-    task_section: FieldDef | None = None
-    task_columns: dict[str, list[str]] = Field(default_factory=dict)
-    budget_section: FieldDef | None = None
-    budget_items: list[BudgetItem] = Field(default_factory=list)
-    preamble: dict[str, list[str]] = Field(default_factory=dict)  # reporting_unit / amount_unit prefixes
-
-
 class Vocabulary(_Strict):
     """The indicator taxonomy and the words each indicator column allows."""
 
     taxonomy: dict[str, list[str]]  # canonical 一级 -> canonical 二级 list
     synonyms: dict[str, str] = Field(default_factory=dict)  # variant -> canonical (一级 or 二级)
-    comparators: dict[str, str]  # written form -> canonical (≥ ≤ = > < 定性)
+    comparators: dict[str, str]  # written form -> canonical (≥ ≤ = > < 定性): symbols and words
+    comparator_suffix_words: list[str] = Field(default_factory=list)  # of those, written after the number
     units: list[str]
     empty_units: list[str]  # written for "no unit": 无, /
     placeholders: list[str]  # a cell that says "none here": /
@@ -142,7 +114,7 @@ class Settings(_Strict):
     image_suffixes: list[str] = Field(default_factory=lambda: [".png", ".jpg", ".jpeg", ".tif", ".tiff"])
     dump_suffixes: list[str] = Field(default_factory=lambda: [".txt", ".tsv", ".md"])
     pdf_suffixes: list[str] = Field(default_factory=lambda: [".pdf"])
-    forms: list[FormDef] = Field(default_factory=list)
+    forms: list[FormSpec] = Field(default_factory=list)  # one per template, configs/forms/<template>.yaml
     vocabulary: Vocabulary | None = None
     # per-run options, set from the command line; not part of the fingerprint
     out_dir: Path = Path("outputs")
@@ -154,11 +126,11 @@ class Settings(_Strict):
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
-    def form(self, form_type: str) -> FormDef:
+    def spec(self, template: str) -> FormSpec:
         for f in self.forms:
-            if f.form_type == form_type:
+            if f.template == template:
                 return f
-        raise KeyError(form_type)
+        raise KeyError(template)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -193,11 +165,44 @@ def load_settings(config_file: Path | None = None, overrides: dict | None = None
     if overrides:
         data = _deep_merge(data, overrides)
     forms_dir = Path(data.pop("forms_dir"))
-    data["forms"] = [_read_yaml(p) for p in sorted(forms_dir.glob("*.yaml")) if p.stem != "vocabulary"]
+    # more template folders (a user's own templates): a template id given again replaces the shipped one
+    extra_dirs = [Path(d) if Path(d).is_absolute() or config_file is None else config_file.parent / d
+                  for d in data.pop("template_dirs", None) or []]
+    specs: dict[str, tuple[Path, Any]] = {}
+    for folder in [forms_dir, *extra_dirs]:
+        if not folder.is_dir():
+            raise ConfigError(f"{folder}: template folder not found")
+        for path in sorted(folder.glob("*.yaml")):
+            if path.stem != "vocabulary":
+                spec = _read_yaml(path)
+                key = spec.get("template", path.stem) if isinstance(spec, dict) else path.stem
+                specs[key] = (path, spec)
+    data["forms"] = [spec for _path, spec in specs.values()]
     data["vocabulary"] = _read_yaml(forms_dir / "vocabulary.yaml")
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"config: {where}: {first['msg']}") from exc
+        loc = list(first["loc"])
+        if loc[:1] == ["forms"] and len(loc) > 1 and isinstance(loc[1], int):  # name the template's file
+            path = list(specs.values())[loc[1]][0]
+            raise ConfigError(f"{path}: {'.'.join(str(p) for p in loc[2:])}: {first['msg']}") from exc
+        raise ConfigError(f"config: {'.'.join(str(p) for p in loc)}: {first['msg']}") from exc
+    _check_value_types(settings, [path for path, _spec in specs.values()])
+    return settings
+
+
+def _check_value_types(settings: Settings, paths: list[Path]) -> None:
+    """Every field and column names a registered value type (pipeline/values.py)."""
+    from pipeline.values import TYPES
+
+    for spec, path in zip(settings.forms, paths):
+        named = [(name, d.type) for name, d in spec.fields.items()]
+        for section in spec.sections:
+            named += [(c.field, c.type) for c in getattr(section, "columns", [])]
+            if getattr(section, "type", None):
+                named.append((section.name, section.type))
+        for name, type_name in named:
+            if type_name not in TYPES:
+                raise ConfigError(f"{path}: {name}: unknown value type '{type_name}' "
+                                  f"(known: {', '.join(sorted(TYPES))})")

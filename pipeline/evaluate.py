@@ -1,7 +1,8 @@
 """Field accuracy of a run's output against hand-made ground truth.
 
-Forms are matched by type and name (the most similar name when OCR misread it). Every header field and every field
-of every indicator counts once; indicator rows are aligned on their 三级指标
+Forms are matched by type and name (the most similar name when OCR misread it). The fields
+compared are the template's (its FormSpec): every header field, every amount, and every field
+of every indicator and list row counts once; indicator rows are aligned on their 三级指标
 so that one missing row costs that row, not every row after it; a missing or
 extra row counts all its fields as wrong.
 """
@@ -14,20 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import UsageError
-
-HEADER_FIELDS = {
-    "project": ["title", "year", "reporting_unit", "amount_unit", "signer", "project_name", "budget_amount",
-                "project_category", "period", "annual_goal"],
-    "department": ["title", "year", "reporting_unit", "amount_unit", "signer", "department_name",
-                   "annual_duty_goal"],
-}
-INDICATOR_FIELDS = {
-    "project": ["level1", "level2", "level3", "value", "unit", "comparator", "note"],
-    "department": ["level1", "level2", "level3", "value", "unit", "comparator", "note", "description"],
-}
-BUDGET_FIELDS = ["total", "general_public_budget", "government_fund", "special_account", "other_funds",
-                 "basic_expenditure", "project_expenditure"]
-
+from pipeline.records import HEADER_FIELDS
+from pipeline.spec import AmountRowSection, AmountsSection, FieldsSection, FormSpec, IndicatorsSection, ListSection
 
 @dataclass
 class Report:
@@ -55,8 +44,27 @@ def same(a, b) -> bool:
     return a == b
 
 
+_SPECS: list[FormSpec] = []
+
+
+def _specs() -> list[FormSpec]:
+    if not _SPECS:
+        from pipeline.config import load_settings
+
+        _SPECS.extend(load_settings().forms)
+    return _SPECS
+
+
+def spec_of(record: dict, specs: list[FormSpec] | None = None) -> FormSpec | None:
+    """A record's template (a truth record may name only its form_type: the first template of it)."""
+    specs = specs or _specs()
+    by_template = next((s for s in specs if s.template == record.get("template")), None)
+    return by_template or next((s for s in specs if s.form_type == record.get("form_type")), None)
+
+
 def form_key(record: dict) -> tuple[str, str | None]:
-    return record.get("form_type"), record.get("project_name") or record.get("department_name")
+    spec = spec_of(record)
+    return record.get("form_type"), record.get(spec.name_field) if spec else None
 
 
 def load_outputs(out_dir: Path) -> list[dict]:
@@ -128,18 +136,35 @@ def evaluate(records: list[dict], truth: list[dict], only_present: bool = False)
 
 
 def compare_form(report: Report, label: str, expected: dict, got: dict) -> None:
-    form_type = expected["form_type"]
-    for name in HEADER_FIELDS[form_type]:
+    spec = spec_of(expected)
+    if "template" in expected:  # older truth files name only the form type
+        report.check(f"{label} template", expected["template"], got.get("template"))
+    for name in HEADER_FIELDS:
         report.check(f"{label} {name}", expected.get(name), got.get(name))
-    if form_type == "department":
-        for name in BUDGET_FIELDS:
-            report.check(f"{label} budget.{name}", expected["budget"].get(name), (got.get("budget") or {}).get(name))
-        compare_rows(report, f"{label} main_tasks", expected.get("main_tasks", []), got.get("main_tasks", []),
-                     ["name", "content"], "name")
-    compare_rows(report, f"{label} indicators", expected.get("indicators", []), got.get("indicators", []),
-                 INDICATOR_FIELDS[form_type], "level3")
-    compare_rows(report, f"{label} empty_categories", expected.get("empty_categories", []),
-                 got.get("empty_categories", []), ["level1", "level2"], "level2")
+    for section in spec.sections:
+        if isinstance(section, FieldsSection):
+            for name in section.fields:
+                report.check(f"{label} {name}", expected.get(name), got.get(name))
+        elif isinstance(section, (AmountsSection, AmountRowSection)):
+            if isinstance(section, AmountRowSection):
+                blocks = {section.name: [c.field for c in section.columns]}
+            elif section.items:
+                blocks = {section.name: [i.field for i in section.items]}
+            else:
+                blocks = {g.field: [i.field for i in g.items] for g in section.groups}
+            for block, names in blocks.items():
+                for name in names:
+                    report.check(f"{label} {block}.{name}", (expected.get(block) or {}).get(name),
+                                 (got.get(block) or {}).get(name))
+        elif isinstance(section, ListSection):
+            compare_rows(report, f"{label} {section.name}", expected.get(section.name, []),
+                         got.get(section.name, []), [c.field for c in section.columns], section.key)
+        elif isinstance(section, IndicatorsSection):
+            compare_rows(report, f"{label} {section.name}", expected.get(section.name, []),
+                         got.get(section.name, []), spec.indicator_fields, section.key)
+            if section.taxonomy:
+                compare_rows(report, f"{label} empty_categories", expected.get("empty_categories", []),
+                             got.get("empty_categories", []), ["level1", "level2"], "level2")
 
 
 def compare_rows(report: Report, label: str, expected: list[dict], got: list[dict], fields: list[str],

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 BBox = tuple[float, float, float, float]
 TextSource = Literal["pdf-text", "ocr", "dump"]
@@ -102,16 +102,21 @@ class ReviewItem(BaseModel):
 
 
 class Indicator(BaseModel):
+    """One indicator row as repair placed it: raw text per column field (the template's columns).
+
+    level1/level2 (the taxonomy labels, filled down) are what every indicator grid shares; the
+    other columns are whatever the template's spec names, kept as extra attributes.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
     level1: str | None = None
     level2: str | None = None
-    level3: str | None = None
-    value: float | int | str | None = None
-    unit: str | None = None
-    comparator: str | None = None
-    note: str | None = None
-    description: str | None = None  # 指标值说明, department forms only
     # where each field was read from; for review items and re-reading, never output
     cells: dict[str, Cell] = Field(default_factory=dict, exclude=True)
+
+    def get(self, name: str):
+        return getattr(self, name, None)
 
 
 class RawForm(BaseModel):
@@ -123,6 +128,7 @@ class RawForm(BaseModel):
     """
 
     form_type: str
+    template: str  # the FormSpec it was read with
     title: str
     pages: list[int] = Field(default_factory=list)
     lines: list[TextLine] = Field(default_factory=list)

@@ -1,37 +1,26 @@
 """The output contract: what one form becomes in `<out>/<input>/<NN>-<name>.json`.
 
-These models are the single source of `schema/form-record.schema.json`
-(`pipeline schema` regenerates it; a test keeps the two in step).
-Bump SCHEMA_VERSION on any change a consumer could notice.
+Each template's record model is derived from its FormSpec (pipeline/spec.py):
+the common header, then its fields, sections and indicator columns, each typed
+by its value type (pipeline/values.py). `schema/form-record.schema.json` is
+generated from the shipped specs (`pipeline schema`; a test keeps the two in
+step). Bump SCHEMA_VERSION on any change a consumer could notice.
 """
 
 from __future__ import annotations
 
-from typing import Literal, Union
+import re
+from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from pipeline.model import Indicator, ReviewItem
+from pipeline.model import ReviewItem
+from pipeline.spec import (AmountRowSection, AmountsSection, Column, FieldsSection, FormSpec, IndicatorsSection,
+                           ListSection)
+from pipeline.values import value_type
 
-SCHEMA_VERSION = "1.0"
-
-Comparator = Literal["≥", "≤", "=", ">", "<", "定性"]
-
-
-class IndicatorRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    level1: str | None = Field(description="一级指标, canonical taxonomy name")
-    level2: str | None = Field(description="二级指标, canonical taxonomy name")
-    level3: str | None = Field(description="三级指标 as written (unwrapped, punctuation normalised)")
-    value: float | int | str | None = Field(description="指标值: a number when numeric, else the text")
-    unit: str | None = Field(description="度量单位; null for 无 or /")
-    comparator: Comparator | None = Field(description="指标值类型")
-    note: str | None = Field(description="备注")
-
-
-class DepartmentIndicatorRecord(IndicatorRecord):
-    description: str | None = Field(description="指标值说明 (指标解释)")
+SCHEMA_VERSION = "1.1"
+HEADER_FIELDS = ["title", "year", "reporting_unit", "amount_unit", "signer"]  # every template's
 
 
 class EmptyCategory(BaseModel):
@@ -47,82 +36,113 @@ class Source(BaseModel):
     pages: list[int]
 
 
-class _FormBase(BaseModel):
+class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    schema_version: str = SCHEMA_VERSION
-    title: str | None
-    year: int | None
-    reporting_unit: str | None = Field(description="填报单位")
-    amount_unit: str | None = Field(description="金额单位, e.g. 万元")
-    signer: str | None = Field(description="the handwritten name above the form")
+
+_HEADER = {
+    "title": (Optional[str], Field(description="the printed title")),
+    "year": (Optional[int], Field(description="the year of the title, else of the period")),
+    "reporting_unit": (Optional[str], Field(description="填报单位")),
+    "amount_unit": (Optional[str], Field(description="金额单位, e.g. 万元")),
+    "signer": (Optional[str], Field(description="the handwritten name above the form")),
+}
 
 
-class ProjectRecord(_FormBase):
-    form_type: Literal["project"] = "project"
-    project_name: str | None
-    budget_amount: float | int | None = Field(description="年度本级预算金额, in amount_unit")
-    project_category: str | None
-    period: str | None = Field(description="项目支出实施期, e.g. 2026.01-2026.12")
-    annual_goal: str | None
-    indicators: list[IndicatorRecord]
-    empty_categories: list[EmptyCategory] = Field(default_factory=list)
-    review: list[ReviewItem]
-    source: Source
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", name) if part)
 
 
-class MainTask(BaseModel):
-    name: str | None
-    content: str | None
+def column_types(columns: list[Column]) -> dict[str, tuple[Any, str]]:
+    """Record field → (python type, description) for a grid's columns; a field a column of its own
+    fills takes that column's type (a target's unit part fills the unit column's field)."""
+    own = {c.field: c for c in columns if not c.into}
+    out: dict[str, tuple[Any, str]] = {}
+    for col in columns:
+        vtype = value_type(col.type)
+        if col.into:
+            for role, name in col.into.items():
+                if name in own:
+                    out.setdefault(name, (value_type(own[name].type).json["value"], own[name].description))
+                else:
+                    out.setdefault(name, (vtype.json[role], col.description if role == "value" else ""))
+        else:
+            out.setdefault(col.field, (vtype.json["value"], col.description))
+    return out
 
 
-class Budget(BaseModel):
-    total: float | int | None = Field(description="资金总额")
-    general_public_budget: float | int | None = Field(description="一般公共预算")
-    government_fund: float | int | None = Field(description="政府性基金拨款")
-    special_account: float | int | None = Field(description="财政专户管理资金")
-    other_funds: float | int | None = Field(description="其他资金")
-    basic_expenditure: float | int | None = Field(description="基本支出")
-    project_expenditure: float | int | None = Field(description="项目支出")
+def _row_model(name: str, columns: list[Column]) -> type[BaseModel]:
+    fields = {f: (t, Field(description=d) if d else Field()) for f, (t, d) in column_types(columns).items()}
+    return create_model(name, __base__=_Closed, **fields)
 
 
-class DepartmentRecord(_FormBase):
-    form_type: Literal["department"] = "department"
-    department_name: str | None
-    annual_duty_goal: str | None
-    main_tasks: list[MainTask]
-    budget: Budget
-    indicators: list[DepartmentIndicatorRecord]
-    empty_categories: list[EmptyCategory] = Field(default_factory=list)
-    review: list[ReviewItem]
-    source: Source
+def _amount_model(name: str, items, type_name: str) -> type[BaseModel]:
+    json = value_type(type_name).json["value"]
+    return create_model(name, __base__=_Closed,
+                        **{i.field: (json, Field(description=i.labels[0])) for i in items})
 
 
-class FormRecord(BaseModel):
-    """A form record is either a project form or a department form."""
-
-    record: Union[ProjectRecord, DepartmentRecord] = Field(discriminator="form_type")
+_MODELS: dict[int, tuple[FormSpec, type[BaseModel]]] = {}
 
 
-RECORD_TYPES = {"project": ProjectRecord, "department": DepartmentRecord}
+def record_model(spec: FormSpec) -> type[BaseModel]:
+    """The pydantic model of one template's record (cached per spec object)."""
+    cached = _MODELS.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    camel = _camel(spec.template)
+    fields: dict[str, Any] = {
+        "schema_version": (str, SCHEMA_VERSION),
+        "form_type": (Literal[spec.form_type], spec.form_type),  # type: ignore[valid-type]
+        "template": (Literal[spec.template], spec.template),  # type: ignore[valid-type]
+        **_HEADER,
+    }
+    tail: dict[str, Any] = {}
+    for section in spec.sections:
+        if isinstance(section, FieldsSection):
+            for name, d in section.fields.items():
+                fields[name] = (value_type(d.type).json["value"], Field(description=d.description or d.labels[0]))
+        elif isinstance(section, IndicatorsSection):
+            model = _row_model(f"{camel}Indicator", section.columns)
+            tail[section.name] = (list[model], Field())  # type: ignore[valid-type]
+            if section.taxonomy:
+                tail["empty_categories"] = (list[EmptyCategory], Field(default_factory=list))
+        elif isinstance(section, AmountsSection):
+            if section.items:
+                model = _amount_model(f"{camel}{_camel(section.name)}", section.items, section.type)
+                fields[section.name] = (model, Field(description=section.labels[0]))
+            for group in section.groups:
+                model = _amount_model(f"{camel}{_camel(group.field)}", group.items, section.type)
+                fields[group.field] = (model, Field(description=group.items[0].labels[0]))
+        elif isinstance(section, AmountRowSection):
+            model = _row_model(f"{camel}{_camel(section.name)}", section.columns)
+            fields[section.name] = (model, Field(description=section.row_labels[0]))
+        elif isinstance(section, ListSection):
+            model = _row_model(f"{camel}{_camel(section.name)}", section.columns)
+            fields[section.name] = (list[model], Field(description=section.labels[0]))  # type: ignore[valid-type]
+    fields.update(tail)
+    fields["review"] = (list[ReviewItem], Field())
+    fields["source"] = (Source, Field())
+    model = create_model(f"{camel}Record", __base__=_Closed, __doc__=spec.description or spec.title, **fields)
+    _MODELS[id(spec)] = (spec, model)
+    return model
 
 
-def indicator_record(ind: Indicator, form_type: str) -> dict:
-    data = ind.model_dump()
-    if form_type != "department":
-        data.pop("description", None)
-    return data
+def json_schema(specs: list[FormSpec] | None = None) -> dict:
+    """The JSON Schema of one output file: a record of any one of the templates."""
+    if specs is None:
+        from pipeline.config import load_settings
 
-
-def json_schema() -> dict:
-    """The JSON Schema of one output file: a project record or a department record."""
-    project = ProjectRecord.model_json_schema(mode="serialization")
-    department = DepartmentRecord.model_json_schema(mode="serialization")
-    defs = {**project.pop("$defs", {}), **department.pop("$defs", {})}
+        specs = load_settings().forms
+    one_of, defs = [], {}
+    for spec in specs:
+        schema = record_model(spec).model_json_schema(mode="serialization")
+        defs.update(schema.pop("$defs", {}))
+        one_of.append(schema)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"form-record-{SCHEMA_VERSION}",
         "title": "Performance-target form record",
-        "oneOf": [project, department],
+        "oneOf": one_of,
         "$defs": defs,
     }

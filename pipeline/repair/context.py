@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.config import FormDef
+from pipeline.spec import FormSpec
 from pipeline.model import Cell, RawForm, TextLine
 from pipeline.repair.lexicon import Lexicon
 from pipeline.repair.text import clean_text, join_wrapped
@@ -18,7 +18,7 @@ from pipeline.repair.text import clean_text, join_wrapped
 @dataclass
 class RepairContext:
     form: RawForm
-    form_def: FormDef
+    form_def: FormSpec  # the template the form is read with
     lexicon: Lexicon
     uncertain_below: float = 0.8  # OCR confidence under which a value is flagged
     raw: dict[int, str] = field(default_factory=dict)  # id(cell) -> text before cleaning

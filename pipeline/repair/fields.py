@@ -2,17 +2,19 @@
 
 A value belongs to the nearest label to its left in the same row, whatever
 column the extraction left either in, so shifted and merged cells do not
-matter. A label and its value in one cell (`项目名称：X`) are split.
+matter. A label and its value in one cell (`项目名称：X`) are split. A row of
+labels alone (`中期目标 | 年度目标`) has its values in the row below, under them.
+Captions (`总体目标`, merged down the left of a block) are labels without values.
 """
 
 from __future__ import annotations
 
 import re
 
-from pipeline.config import FieldDef
 from pipeline.model import Cell
 from pipeline.repair.context import RepairContext
 from pipeline.repair.text import label_key
+from pipeline.spec import FieldDef
 
 
 def label_index(defs: dict[str, FieldDef]) -> list[tuple[str, str]]:
@@ -31,7 +33,7 @@ def match_label(text: str, labels: list[tuple[str, str]]) -> tuple[str, str] | N
             return name, ""
         if key.startswith(label):
             rest = key[len(label):]
-            if re.fullmatch(r"[（(][^）)]{1,8}[）)]", rest):  # 预算金额（万元）
+            if re.fullmatch(r"[（(][^）)]{1,16}[）)]", rest):  # 预算金额（万元）, 中期目标（2026年—2028年）
                 return name, ""
             head, value = _split_colon(text)
             if value is not None and label_key(head) == label:
@@ -44,17 +46,28 @@ def _split_colon(text: str) -> tuple[str, str | None]:
     return (parts[0], parts[1]) if len(parts) == 2 else (text, None)
 
 
-def collect_fields(rows: list[list[Cell]], ctx: RepairContext,
-                   defs: dict[str, FieldDef]) -> dict[str, tuple[str | None, Cell | None]]:
+def collect_fields(rows: list[list[Cell]], ctx: RepairContext, defs: dict[str, FieldDef],
+                   captions: list[str] = ()) -> dict[str, tuple[str | None, Cell | None]]:
     """Field name → (value text, first value cell) for every label found in `rows`."""
     labels = label_index(defs)
+    caption_keys = {label_key(c) for c in captions}
     found: dict[str, list[tuple[str, Cell]]] = {}
+    above: list[tuple[str, Cell]] = []  # a row of labels alone, waiting for its values below
     for row in rows:
+        texts = [c for c in row if c.text and label_key(c.text) not in caption_keys]
+        hits = [match_label(c.text, labels) for c in texts]
+        if above and texts and not any(hits):
+            _values_below(above, texts, found, ctx)
+            above = []
+            continue
+        above = []
+        if texts and all(h is not None and not h[1] for h in hits) and len(texts) >= 2:
+            above = [(h[0], c) for h, c in zip(hits, texts) if h[0] not in found]
+            for name, _cell in above:
+                found[name] = []
+            continue
         current: str | None = None
-        for cell in row:
-            if not cell.text:
-                continue
-            hit = match_label(cell.text, labels)
+        for cell, hit in zip(texts, hits):
             if hit is not None and hit[0] not in found:
                 current, rest = hit
                 found[current] = [(rest, cell)] if rest else []
@@ -74,3 +87,17 @@ def collect_fields(rows: list[list[Cell]], ctx: RepairContext,
                           before=[p[0] for p in parts], cell=parts[0][1])
         out[name] = ("".join(p[0] for p in parts), parts[0][1])
     return out
+
+
+def _values_below(labels: list[tuple[str, Cell]], cells: list[Cell], found: dict, ctx: RepairContext) -> None:
+    """Each value under the label whose columns it shares; in order when the counts agree."""
+    if len(cells) == len(labels):
+        pairs = list(zip(labels, cells))
+    else:
+        pairs = [(next(((n, lc) for n, lc in labels if lc.col < c.col + c.col_span and c.col < lc.col + lc.col_span),
+                       (None, None)), c) for c in cells]
+    for (name, _label), cell in pairs:
+        if name is None:
+            ctx.form.note("warning", "table", "text under no label; ignored", after=cell.text, cell=cell)
+        else:
+            found[name].append((ctx.take(name, cell), cell))

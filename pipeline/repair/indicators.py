@@ -16,19 +16,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.config import IndicatorColumn
 from pipeline.model import Cell, Indicator
 from pipeline.repair.align import Slot, align_row, slot_position
 from pipeline.repair.context import RepairContext
 from pipeline.repair.lexicon import Lexicon, parse_number
 from pipeline.repair.text import label_key
+from pipeline.spec import Column
+from pipeline.values import is_unit_shaped, parse_target
 
 LABEL_FIELDS = ("level1", "level2")
-TEXT_FIELDS = ("level3", "note", "description")
 IMPOSSIBLE = 9.0
+TARGET_TYPES = ("target", "combined_target", "worded_target")
+# sources whose grid is the page's own (a ruled digital page, a Word or Excel table): a row whose
+# cells each sit in a column of their own is read by column, never moved by content
+GEOMETRY_SOURCES = ("pdf-text", "office")
 
 
-def header_slots(row: list[Cell], columns: list[IndicatorColumn]) -> list[Slot] | None:
+def header_slots(row: list[Cell], columns: list[Column]) -> list[Slot] | None:
     """Slots from a header row, or None when fewer than three cells are column labels.
 
     A header cell that reads as no label (misread under a seal, smudged) takes the field the
@@ -74,32 +78,40 @@ def _value_like(text: str, lex: Lexicon) -> bool:
     return parse_number(core.strip()) is not None
 
 
-def field_fit(cell: Cell, field: str, lex: Lexicon) -> float:
-    """How badly a cell's content fits a field: 0 fits, 9 cannot be."""
+def field_fit(cell: Cell, column: Column, lex: Lexicon, is_key: bool) -> float:
+    """How badly a cell's content fits a column (by its value type): 0 fits, 9 cannot be.
+
+    A unit is known by its shape (short, no digits), not by a list: a list's word only fits
+    better. `is_key`: the column that names the row (三级指标).
+    """
     text = cell.text
     number = parse_number(text) is not None
     comparator = lex.comparator(text) is not None
     unit = lex.is_unit(text) or lex.is_empty_unit(text)
     short = len(text) <= 8
-    if field == "comparator":
+    kind = column.type
+    if kind == "comparator":
         return 0.0 if comparator else IMPOSSIBLE
-    if field == "unit":
+    if kind == "unit":
         if unit:
             return 0.0
-        return 2.0 if short and not number and not comparator and len(text) <= 4 else IMPOSSIBLE
-    if field == "value":
-        if number or lex.is_qualitative(text):
+        return 1.0 if is_unit_shaped(text) and not comparator else IMPOSSIBLE
+    if kind in TARGET_TYPES:
+        if number or lex.is_qualitative(text) or isinstance(parse_target(text, lex, True).parts["value"], (int, float)):
             return 0.0
         if _value_like(text, lex) or lex.is_placeholder(text):
             return 0.5
-        if comparator and text != "定性":
+        if comparator and text != "定性" and kind == "target":
             return IMPOSSIBLE
-        return 1.5 if short else 4.0
-    if field == "level3":
+        # a text target (明显改善, 2026年11月底前完成) is short; a long text is more likely a note
+        return 1.0 if len(text) <= 12 else 4.0
+    if kind in ("number", "amount", "percentage"):
+        return 0.0 if number or _value_like(text, lex) else (0.5 if lex.is_placeholder(text) else IMPOSSIBLE)
+    if is_key:
         if comparator or (unit and not number):
             return 6.0
         return 3.0 if number else 0.0
-    # note / description: free text, slightly less likely than an indicator name
+    # other text columns (备注, 指标值说明, 偏差原因): free text, slightly less likely than a name
     if comparator:
         return 5.0
     return 3.0 if number else 1.0
@@ -158,9 +170,12 @@ def _slot_index(slots: list[Slot], field: str) -> float:
 class IndicatorReader:
     """Reads indicator rows one by one, carrying the merged 一级/二级 labels down."""
 
-    def __init__(self, ctx: RepairContext, slots: list[Slot]):
+    def __init__(self, ctx: RepairContext, slots: list[Slot], columns: list[Column], key: str = "level3"):
         self.ctx = ctx
         self.slots = slots
+        self.columns = {c.field: c for c in columns}
+        self.key = key
+        self.text_fields = {c.field for c in columns if c.type == "text"}
         self.content_slots = [s for s in slots if s.field not in LABEL_FIELDS]
         self.level1: str | None = None
         self.level2: str | None = None
@@ -182,12 +197,13 @@ class IndicatorReader:
             return
         where = f"indicators[{len(form.indicators)}]"
         self._apply_labels(labels, where)
-        placed, unplaced = align_row(rest, self.content_slots, lambda c, f: field_fit(c, f, lex))
+        placed, unplaced = self._by_column(rest) or align_row(
+            rest, self.content_slots, lambda c, f: field_fit(c, self.columns[f], lex, f == self.key))
         if not labels.cells and self._continues_previous(placed):
             return
         ind = Indicator(level1=self.level1, level2=self.level2)
         for field_name, cell in placed.items():
-            setattr(ind, field_name, ctx.take(f"{where}.{field_name}", cell))
+            setattr(ind, field_name, ctx.take(f"{where}.{field_name}", cell))  # raw text; normalize types it
             ind.cells[field_name] = cell
             expected = next(s for s in self.content_slots if s.field == field_name)
             if not expected.col_start <= cell.col < expected.col_end and cell.source != "ocr":
@@ -204,6 +220,19 @@ class IndicatorReader:
                 form.note("inferred", f"{where}.level2", f"二级指标 blank; {self.level1} has only one",
                           after=children[0])
         form.indicators.append(ind)
+
+    def _by_column(self, cells: list[Cell]) -> tuple[dict[str, Cell], list[Cell]] | None:
+        """On a page with its own grid, each cell in the column it sits in — if every cell sits in a
+        different column. None: a damaged row (shifted, merged, no geometry) for the content match."""
+        if not cells or any(c.source not in GEOMETRY_SOURCES for c in cells):
+            return None
+        placed: dict[str, Cell] = {}
+        for cell in cells:
+            slot = next((s for s in self.content_slots if s.col_start <= cell.col < s.col_end), None)
+            if slot is None or slot.field in placed:
+                return None
+            placed[slot.field] = cell
+        return placed, []
 
     def _apply_labels(self, labels: _LabelParse, where: str) -> None:
         lex, form = self.ctx.lexicon, self.ctx.form
@@ -237,11 +266,11 @@ class IndicatorReader:
     def _continues_previous(self, placed: dict[str, Cell]) -> bool:
         """A row with only text under a text column is the rest of the previous row's cell."""
         form = self.ctx.form
-        if not form.indicators or not placed or any(f not in TEXT_FIELDS for f in placed):
+        if not form.indicators or not placed or any(f not in self.text_fields for f in placed):
             return False
         prev = form.indicators[-1]
         for field_name, cell in placed.items():
-            before = getattr(prev, field_name) or ""
+            before = prev.get(field_name) or ""
             setattr(prev, field_name, before + cell.text)
             form.note("repair", f"indicators[{len(form.indicators) - 1}].{field_name}",
                       "text wrapped onto the next row; joined", before=before,

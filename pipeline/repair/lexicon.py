@@ -61,6 +61,18 @@ class Lexicon:
         return {label_key(k): v for k, v in self.vocab.comparators.items()}
 
     @cached_property
+    def comparator_prefixes(self) -> list[str]:
+        """Comparator symbols and words written before a number (`≥`, `不低于`), longest first."""
+        suffixes = set(self.vocab.comparator_suffix_words)
+        written = [k for k, v in self.vocab.comparators.items() if v != "定性" and k not in suffixes]
+        return sorted(written, key=len, reverse=True)
+
+    @cached_property
+    def comparator_suffixes(self) -> list[str]:
+        """Comparator words written after a number (`30以上`), longest first."""
+        return sorted(self.vocab.comparator_suffix_words, key=len, reverse=True)
+
+    @cached_property
     def _units(self) -> set[str]:
         return {label_key(u) for u in self.vocab.units}
 

@@ -13,11 +13,12 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator
 
-from pipeline.config import FormDef, Settings
+from pipeline.config import Settings
 from pipeline.errors import NoFormFound
 from pipeline.model import Document, Page, RawForm, Table, TextLine
 from pipeline.repair.fields import label_index, match_label
 from pipeline.repair.text import clean_text, label_key
+from pipeline.spec import FormSpec
 
 MAX_TITLE_CHARS = 40  # a longer line is prose that mentions the title, not the title
 FUZZY_TITLE_RATIO = 0.6  # a title half hidden by a seal still shares this much with the printed one
@@ -25,18 +26,39 @@ STACKED_GRID_GAP_PT = 24.0  # grids of one form stand closer than this: no capti
 FUZZY_EXTRA_CHARS = 2  # ...and has at most this many characters more (seal fragments read as text)
 
 
-def match_title(text: str, forms: list[FormDef], fuzzy: bool = True) -> FormDef | None:
+def match_title(text: str, forms: list[FormSpec], fuzzy: bool = True) -> FormSpec | None:
     """The form a title line names. `fuzzy`: the line was OCR'd, and may be half-read under a seal."""
     key = label_key(text)
     if not key or len(key) > MAX_TITLE_CHARS:
         return None
-    hits = [f for f in forms if all(label_key(k) in key for k in f.title_keywords)]
+    hits = title_matches(key, forms)
     if hits:
-        return max(hits, key=lambda f: len(f.title_keywords))
+        return hits[0]
     return fuzzy_title(key, forms) if fuzzy else None
 
 
-def fuzzy_title(key: str, forms: list[FormDef]) -> FormDef | None:
+def title_matches(key: str, forms: list[FormSpec]) -> list[FormSpec]:
+    """Every template whose title keywords a title holds, the most specific first (templates may share
+    a title: which one a form is, its labels tell — `choose_template`)."""
+    hits = [f for f in forms if all(label_key(k) in key for k in f.title_keywords) and _stands_alone(key, f)]
+    return sorted(hits, key=lambda f: -sum(len(label_key(k)) for k in f.title_keywords))
+
+
+# what a title's text before the form's name may end in: a year (2026年度) or an organisation
+# (…教育局, …人民政府); prose naming a form (详见单位的项目绩效目标表) ends in anything else
+_ORG_ENDINGS = tuple("局委院办室厅部会府所站馆队处司区县市省镇乡") + ("中心", "街道", "单位", "公司", "学校")
+_YEAR_WORD = re.compile(r"(?:19|20)\d{2}年度?|[（(](?:19|20)\d{2}年度?[）)]")
+
+
+def _stands_alone(key: str, form: FormSpec) -> bool:
+    """A title names the form, perhaps after a year or a unit: not a sentence that mentions it."""
+    whole = key.find(label_key(form.title)) if form.title else -1
+    first = whole if whole >= 0 else min(key.find(label_key(k)) for k in form.title_keywords)
+    prefix = _YEAR_WORD.sub("", key[:first])
+    return not prefix or prefix.endswith(_ORG_ENDINGS)
+
+
+def fuzzy_title(key: str, forms: list[FormSpec]) -> FormSpec | None:
     """The form whose printed title an OCR'd line resembles (`体文细目标表` under a seal).
 
     A seal hides characters, it does not add many: a line much longer than the title
@@ -47,7 +69,12 @@ def fuzzy_title(key: str, forms: list[FormDef]) -> FormDef | None:
     for form in forms:
         if not form.title or not body.endswith("表") or len(body) > len(label_key(form.title)) + FUZZY_EXTRA_CHARS:
             continue
-        ratio = difflib.SequenceMatcher(a=body, b=label_key(form.title)).ratio()
+        matcher = difflib.SequenceMatcher(a=body, b=label_key(form.title))
+        first = next((m.a for m in matcher.get_matching_blocks() if m.size), 0)
+        prefix = body[:first]
+        if prefix and not prefix.endswith(_ORG_ENDINGS) and len(prefix) > FUZZY_EXTRA_CHARS:
+            continue  # a sentence that mentions the form
+        ratio = matcher.ratio()
         if ratio >= best_ratio:
             best, best_ratio = form, ratio
     return best
@@ -65,7 +92,7 @@ def title_text(line: str) -> str:
     return match.group(0) if match else text
 
 
-def match_by_labels(table: Table, forms: list[FormDef]) -> FormDef | None:
+def match_by_labels(table: Table, forms: list[FormSpec]) -> FormSpec | None:
     """The form whose field labels a table carries most of (at least two)."""
     texts = [c.text for c in table.cells if c.text]
     best, best_hits = None, 1
@@ -77,12 +104,12 @@ def match_by_labels(table: Table, forms: list[FormDef]) -> FormDef | None:
     return best
 
 
-def _has_field_labels(form: RawForm, form_def: FormDef) -> bool:
+def _has_field_labels(form: RawForm, form_def: FormSpec) -> bool:
     labels = label_index(form_def.fields)
     return any(match_label(c.text, labels) for row in form.rows for c in row if c.text)
 
 
-def _title_row(table: Table, forms: list[FormDef]) -> FormDef | None:
+def _title_row(table: Table, forms: list[FormSpec]) -> FormSpec | None:
     """Some forms print their title as the first row of the grid."""
     rows = table.rows()
     if rows:
@@ -128,7 +155,7 @@ def windows(pages: Iterable[Page], settings: Settings) -> Iterator[list[Page]]:
         yield window
 
 
-def _opens_with_title(page: Page, forms: list[FormDef]) -> bool:
+def _opens_with_title(page: Page, forms: list[FormSpec]) -> bool:
     for block in page.blocks:
         if isinstance(block, Table):
             return _title_row(block, forms) is not None
@@ -144,9 +171,10 @@ def run(doc: Document, settings: Settings) -> Document:
     used_pages: set[int] = set()
     last_table: Table | None = None  # the last table a form took
 
-    def start(form_def: FormDef, title: str, page: int) -> RawForm:
+    def start(form_def: FormSpec, title: str, page: int) -> RawForm:
         nonlocal pending
-        form = RawForm(form_type=form_def.form_type, title=title_text(title), pages=[page], preceding=pending)
+        form = RawForm(form_type=form_def.form_type, template=form_def.template, title=title_text(title),
+                       pages=[page], preceding=pending)
         exact = all(label_key(k) in label_key(title) for k in form_def.title_keywords)
         if title and not exact and form_def.title:
             year = _YEAR.search(form.title)
@@ -203,5 +231,29 @@ def run(doc: Document, settings: Settings) -> Document:
     for page in doc.pages:
         if forms and page.number not in used_pages:  # a document of plain tables has no form pages
             doc.errors.append(f"page {page.number}: no form on this page")
+    for form in forms:
+        choose_template(form, settings.forms)
     doc.forms = forms
     return doc
+
+
+def label_fit(form: RawForm, spec: FormSpec) -> int:
+    """How many of a template's printed labels the form's cells carry."""
+    keys = {label_key(label) for label in spec.labels()}
+    return len({k for row in form.rows for c in row if (k := label_key(c.text)) in keys})
+
+
+def choose_template(form: RawForm, specs: list[FormSpec]) -> None:
+    """Among the templates its title could be, the one whose labels the form's grid carries most.
+
+    Templates sharing a title (`项目支出绩效目标表` printed with separate 指标值 | 度量单位 |
+    指标值类型 columns, or with one 指标值 cell) differ in their labels; a tie keeps the
+    title's own match.
+    """
+    current = next(s for s in specs if s.template == form.template)
+    key = label_key(form.title)
+    rivals = [s for s in (title_matches(key, specs) or [current]) if s.form_type == current.form_type or
+              s.template == current.template]
+    best = max(rivals, key=lambda s: (label_fit(form, s), s.template == current.template))
+    if best.template != current.template:
+        form.template, form.form_type = best.template, best.form_type

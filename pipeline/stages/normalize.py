@@ -1,7 +1,10 @@
-"""Normalise: repaired text → typed record (numbers, canonical units and comparators).
+"""Normalise: repaired text → the typed record of the form's template.
 
-Small content repairs that belong to typing live here too: a value cell that
-carries its comparator or unit (`≥95`, `95%`) gives them to the empty fields.
+Every field and column is typed by its value type (pipeline/values.py). A
+target cell fills several fields (`≥95%` → comparator, value, unit); where the
+template also prints a column of its own for one of those fields, that column
+wins and the target only fills what it left blank — a value cell that carries
+its comparator or unit (`≥95`, `95%`) gives them to the empty fields, noted.
 """
 
 from __future__ import annotations
@@ -10,116 +13,126 @@ import re
 
 from pipeline.config import Settings
 from pipeline.model import Document, Indicator, RawForm
-from pipeline.records import SCHEMA_VERSION, Budget, indicator_record
-from pipeline.repair.lexicon import Lexicon, parse_number
+from pipeline.records import SCHEMA_VERSION
+from pipeline.repair.lexicon import Lexicon
 from pipeline.repair.preamble import title_year
+from pipeline.spec import AmountRowSection, AmountsSection, Column, FieldsSection, FormSpec, IndicatorsSection, ListSection
+from pipeline.values import value_type
 
-_PERIOD = re.compile(r"^((?:19|20)\d{2})[.\-/年]\s*(\d{1,2})月?\s*[-—–~～至]+\s*((?:19|20)\d{2})[.\-/年]\s*(\d{1,2})月?$")
-_LEADING_COMPARATOR = re.compile(r"^(≥|≤|>=|<=|＞=|＜=|>|<|＞|＜|=)\s*(.+)$")
-_AMOUNT = re.compile(r"^(.*?)\s*(亿元|万元|千元|元)$")
+_YEAR_LINE = re.compile(r"^[（(]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?$")
 
 
 def run(doc: Document, settings: Settings) -> Document:
     lexicon = Lexicon(settings.vocabulary)
     for form in doc.forms:
-        form.record = build_record(form, doc, lexicon)
+        form.record = build_record(form, doc, lexicon, settings.spec(form.template))
     return doc
 
 
-def normalize_period(text: str | None) -> str | None:
-    """`2026年1月-2026年12月`, `2026.1—2026.12` → `2026.01-2026.12`; other text kept."""
-    if not text:
-        return None
-    match = _PERIOD.match(text.strip())
-    if not match:
-        return text
-    y1, m1, y2, m2 = match.groups()
-    return f"{y1}.{int(m1):02d}-{y2}.{int(m2):02d}"
+def _note_all(form: RawForm, where: str, notes, cell=None) -> None:
+    for kind, reason, before, after in notes:
+        form.note(kind, where, reason, before=before, after=after, cell=cell)
 
 
-def normalize_amount(text, form: RawForm, field: str):
-    if text is None or isinstance(text, (int, float)):
-        return text
-    value = parse_number(text)
-    if value is None:
-        match = _AMOUNT.match(text)
-        if match and parse_number(match.group(1)) is not None:
-            value = parse_number(match.group(1))
-            form.note("repair", field, f"unit '{match.group(2)}' written in the amount cell; removed",
-                      before=text, after=value)
-            return value
-        form.note("warning", field, "not a number; left empty", before=text)
-    return value
+def typed(type_name: str, text, lex: Lexicon, form: RawForm, where: str, cell=None):
+    """One field's typed value; what typing changed or doubted goes to the review list."""
+    if text is not None and not isinstance(text, str):
+        return text  # already typed by its reader (an amount)
+    parsed = value_type(type_name).parse(text, lex)
+    _note_all(form, where, parsed.notes, cell)
+    return parsed.parts["value"]
 
 
-def normalize_indicator(ind: Indicator, lex: Lexicon, form: RawForm, where: str) -> Indicator:
-    out = ind.model_copy()
-    value = ind.value if isinstance(ind.value, str) else None
-    if value is not None:
-        match = _LEADING_COMPARATOR.match(value)
-        if match and lex.comparator(match.group(1)):
-            comparator = lex.comparator(match.group(1))
-            if out.comparator in (None, "") or lex.comparator(out.comparator) == comparator:
-                out.comparator = comparator
-                value = match.group(2)
-                form.note("repair", f"{where}.value", "comparator written in the value cell; moved",
-                          before=ind.value, after=value)
-        if value.endswith(("%", "％")) and parse_number(value[:-1]) is not None and not out.unit:
-            out.unit = "%"
-            form.note("repair", f"{where}.value", "unit written in the value cell; moved",
-                      before=value, after=value[:-1])
-            value = value[:-1]
-        number = parse_number(value)
-        out.value = number if number is not None else (None if lex.is_placeholder(value) else value)
-    if out.unit is not None and lex.is_empty_unit(out.unit):
-        out.unit = None
-    if out.comparator is not None:
-        canonical = lex.comparator(out.comparator)
-        if canonical is None:
-            form.note("uncertain", f"{where}.comparator",
-                      "comparator is not one of ≥ ≤ = > < 定性; left empty",
-                      before=out.comparator, cell=ind.cells.get("comparator"))
-        out.comparator = canonical
-    for name in ("level3", "note", "description"):
-        if getattr(out, name) == "":
-            setattr(out, name, None)
+def typed_row(columns: list[Column], raw: dict, lex: Lexicon, form: RawForm, where: str,
+              cells: dict | None = None) -> dict:
+    """A grid row's record: own columns first, then the parts of its targets where they are blank."""
+    cells = cells or {}
+    out: dict = {}
+    own = {c.field for c in columns if not c.into}
+    for col in columns:
+        if not col.into:
+            out[col.field] = typed(col.type, raw.get(col.field), lex, form, f"{where}.{col.field}", cells.get(col.field))
+    for col in columns:
+        if not col.into:
+            continue
+        text = raw.get(col.field)
+        parsed = value_type(col.type).parse(text, lex)
+        _note_all(form, f"{where}.{col.field}", parsed.notes, cells.get(col.field))
+        for role, name in col.into.items():
+            part = parsed.parts.get(role)
+            if name not in own or role == "value":
+                out[name] = part
+            elif part is not None and out.get(name) in (None, "", part):
+                out[name] = part
+                form.note("repair", f"{where}.{col.field}", f"{role} written in the {col.field} cell; moved",
+                          before=text, after=_text_of(parsed.parts.get("value")))
+            elif part is not None and out.get(name) != part:
+                form.note("warning", f"{where}.{name}", f"the {col.field} cell says {part}, "
+                          f"the {name} column {out[name]}; the column kept", before=text, cell=cells.get(name))
     return out
 
 
-def build_record(form: RawForm, doc: Document, lex: Lexicon) -> dict:
+def _text_of(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def normalize_indicator(ind: Indicator, section: IndicatorsSection, lex: Lexicon, form: RawForm, where: str) -> dict:
+    raw = {c.field: ind.get(c.field) for c in section.columns}
+    out = typed_row(section.columns, raw, lex, form, where, ind.cells)
+    for name in list(out):
+        if out[name] == "":
+            out[name] = None
+    order = list(dict.fromkeys(n for c in section.columns for n in c.outputs()))
+    return {name: out.get(name) for name in order}
+
+
+def build_record(form: RawForm, doc: Document, lex: Lexicon, spec: FormSpec) -> dict:
     f = form.fields
     record: dict = {
         "schema_version": SCHEMA_VERSION,
-        "form_type": form.form_type,
+        "form_type": spec.form_type,
+        "template": spec.template,
         "title": form.title or None,
-        "year": title_year(form.title) or title_year(f.get("period")),
+        "year": None,
         "reporting_unit": f.get("reporting_unit"),
         "amount_unit": f.get("amount_unit"),
         "signer": f.get("signer"),
     }
-    inds = [normalize_indicator(ind, lex, form, f"indicators[{i}]") for i, ind in enumerate(form.indicators)]
-    if form.form_type == "project":
-        record.update({
-            "project_name": f.get("project_name"),
-            "budget_amount": normalize_amount(f.get("budget_amount"), form, "budget_amount"),
-            "project_category": f.get("project_category"),
-            "period": normalize_period(f.get("period")),
-            "annual_goal": f.get("annual_goal"),
-        })
-    else:
-        record.update({
-            "department_name": f.get("department_name"),
-            "annual_duty_goal": f.get("annual_duty_goal"),
-            "main_tasks": f.get("main_tasks", []),
-            "budget": f.get("budget") or _missing_budget(form),
-        })
-    record["indicators"] = [indicator_record(ind, form.form_type) for ind in inds]
-    record["empty_categories"] = form.empty_categories
+    periods = []
+    tail: dict = {}
+    for section in spec.sections:
+        if isinstance(section, FieldsSection):
+            for name, d in section.fields.items():
+                record[name] = typed(d.type, f.get(name), lex, form, name)
+                if d.type == "period":
+                    periods.append(record[name])
+        elif isinstance(section, IndicatorsSection):
+            tail[section.name] = [normalize_indicator(ind, section, lex, form, f"{section.name}[{i}]")
+                                  for i, ind in enumerate(form.indicators)]
+            if section.taxonomy:
+                tail["empty_categories"] = form.empty_categories
+        elif isinstance(section, AmountsSection):
+            for name in [section.name] if section.items else [g.field for g in section.groups]:
+                items = section.items or next(g.items for g in section.groups if g.field == name)
+                found = f.get(name)
+                if found is None:
+                    form.note("warning", name, f"{section.labels[0]} block not found on the form; "
+                              "its amounts are left empty")
+                    found = {}
+                record[name] = {i.field: typed(section.type, found.get(i.field), lex, form, f"{name}.{i.field}")
+                                for i in items}
+        elif isinstance(section, AmountRowSection):
+            found = f.get(section.name) or {}
+            if not found:
+                form.note("warning", section.name, f"{section.labels[0]} block not found on the form; "
+                          "its amounts are left empty")
+            record[section.name] = typed_row(section.columns, found, lex, form, section.name)
+        elif isinstance(section, ListSection):
+            record[section.name] = [typed_row(section.columns, item, lex, form, f"{section.name}[{i}]")
+                                    for i, item in enumerate(f.get(section.name) or [])]
+    # the title's year; else a year line under it (`（2026年度）`); else the period's
+    year_lines = [line.text for line in form.lines if _YEAR_LINE.match(line.text.strip())]
+    record["year"] = next((y for t in [form.title, *year_lines, *periods] if (y := title_year(t))), None)
+    record.update(tail)
     record["source"] = {"file": doc.path.name, "sha256": doc.sha256, "pages": form.pages}
     return record
-
-
-def _missing_budget(form: RawForm) -> dict:
-    """A department form whose budget block was not found (its label unreadable): every part null, flagged."""
-    form.note("warning", "budget", "budget block (预算情况) not found on the form; its amounts are left empty")
-    return dict.fromkeys(Budget.model_fields)

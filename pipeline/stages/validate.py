@@ -1,75 +1,99 @@
-"""Validate: check each record against the schema and against itself.
+"""Validate: check each record against its template's model and against itself.
 
-Nothing is changed here; what does not add up becomes a review warning.
+Nothing is changed here; what does not add up becomes a review warning. The
+checks a template asks for are named in its spec (`checks:`); the kinds are
+CHECKS below.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pipeline.config import Settings
 from pipeline.model import Document, RawForm
-from pipeline.records import RECORD_TYPES
+from pipeline.records import record_model
 from pipeline.repair.lexicon import Lexicon
+from pipeline.repair.text import label_key
+from pipeline.spec import AmountsSection, Check, FormSpec
 
-REQUIRED = {
-    "project": ("project_name", "budget_amount", "project_category", "period", "annual_goal", "reporting_unit"),
-    "department": ("department_name", "annual_duty_goal", "reporting_unit"),
-}
 AMOUNT_TOLERANCE = 0.005  # amounts are written to the cent of a 万元 at most
 
 
 def run(doc: Document, settings: Settings) -> Document:
     lex = Lexicon(settings.vocabulary)
     for form in doc.forms:
+        spec = settings.spec(form.template)
         record = form.record
-        for name in REQUIRED.get(form.form_type, ()):
+        for name in spec.required:
             if record.get(name) in (None, ""):
                 form.note("warning", name, "missing on the form")
-        check_indicators(form, lex)
-        if form.form_type == "project":
-            check_project_budget(form)
-        else:
-            check_department_budget(form)
+        check_indicators(form, spec, lex)
+        for check in spec.checks:
+            CHECKS[check.kind](form, spec, check)
         record["review"] = [item.model_dump(mode="json") for item in form.review]
         # the schema is the contract: a record that breaks it is a bug, never shipped silently
-        RECORD_TYPES[form.form_type].model_validate(record)
+        record_model(spec).model_validate(record)
     return doc
 
 
-def check_indicators(form: RawForm, lex: Lexicon) -> None:
-    for i, ind in enumerate(form.record["indicators"]):
-        where = f"indicators[{i}]"
-        if ind["level1"] and ind["level2"] and ind["level1"] not in lex.parents.get(ind["level2"], []):
-            form.note("warning", where, f"{ind['level2']} is not a 二级 of {ind['level1']}")
-        if ind["level2"] is None:
-            form.note("warning", f"{where}.level2", "二级指标 unknown")
-        if ind["level3"] is None:
-            form.note("warning", f"{where}.level3", "三级指标 missing")
-        if ind["value"] is None:
-            form.note("warning", f"{where}.value", "指标值 missing")
-        if ind["comparator"] is None:
-            form.note("warning", f"{where}.comparator", "指标值类型 missing")
-        elif ind["comparator"] != "定性" and not isinstance(ind["value"], (int, float)) and ind["value"] is not None:
-            form.note("warning", where, f"quantitative comparator {ind['comparator']} with a text value")
-
-
-def check_project_budget(form: RawForm) -> None:
-    """年度本级预算金额 should equal the 年初预算金额 cost indicator when both are there."""
-    budget = form.record.get("budget_amount")
-    for ind in form.record["indicators"]:
-        if ind["level3"] in ("年初预算金额", "年度预算金额") and isinstance(ind["value"], (int, float)):
-            if budget is not None and abs(budget - ind["value"]) > AMOUNT_TOLERANCE and ind["unit"] == form.record["amount_unit"]:
-                form.note("warning", "budget_amount",
-                          f"年度本级预算金额 {budget} differs from indicator {ind['level3']} {ind['value']}")
-
-
-def check_department_budget(form: RawForm) -> None:
-    budget = form.record.get("budget") or {}
-    total = budget.get("total")
-    if total is None:
-        form.note("warning", "budget.total", "资金总额 missing")
+def check_indicators(form: RawForm, spec: FormSpec, lex: Lexicon) -> None:
+    section = spec.indicator_section
+    if section is None:
         return
-    for name, parts in (("income", ("general_public_budget", "government_fund", "special_account", "other_funds")),
-                        ("expenditure", ("basic_expenditure", "project_expenditure"))):
-        values = [budget.get(p) for p in parts if budget.get(p) is not None]
-        if values and abs(sum(values) - total) > AMOUNT_TOLERANCE:
-            form.note("warning", "budget", f"{name} parts sum to {round(sum(values), 6)}, 资金总额 is {total}")
+    targets = [c.into for c in section.columns if c.into]
+    fields = set(spec.indicator_fields)
+    for i, ind in enumerate(form.record.get(section.name, [])):
+        where = f"{section.name}[{i}]"
+        if section.taxonomy:
+            if ind["level1"] and ind["level2"] and ind["level1"] not in lex.parents.get(ind["level2"], []):
+                form.note("warning", where, f"{ind['level2']} is not a 二级 of {ind['level1']}")
+            if ind["level2"] is None:
+                form.note("warning", f"{where}.level2", "二级指标 unknown")
+        if section.key in fields and ind.get(section.key) is None:
+            form.note("warning", f"{where}.{section.key}", "三级指标 missing")
+        for into in targets:
+            value, comparator = ind.get(into.get("value")), ind.get(into.get("comparator"))
+            if value is None:
+                form.note("warning", f"{where}.{into['value']}", "指标值 missing")
+            if "comparator" in into and comparator is None:
+                form.note("warning", f"{where}.{into['comparator']}", "指标值类型 missing")
+            elif comparator not in (None, "定性") and not isinstance(value, (int, float)) and value is not None:
+                form.note("warning", where, f"quantitative comparator {comparator} with a text value")
+
+
+def check_equals_indicator(form: RawForm, spec: FormSpec, check: Check) -> None:
+    """A field should equal the indicator of that name (年度本级预算金额 = 年初预算金额) in one unit."""
+    value = form.record.get(check.field)
+    names = {label_key(n) for n in check.indicators}
+    section = spec.indicator_section
+    for ind in form.record.get(section.name if section else "indicators", []):
+        if label_key(ind.get("level3")) in names and isinstance(ind.get("value"), (int, float)):
+            unit = ind.get("unit")
+            if (value is not None and abs(value - ind["value"]) > AMOUNT_TOLERANCE
+                    and unit == form.record.get("amount_unit")):
+                form.note("warning", check.field, f"{check.field} {value} differs from indicator "
+                          f"{ind['level3']} {ind['value']}")
+
+
+def check_sums(form: RawForm, spec: FormSpec, check: Check) -> None:
+    """An amount block's parts add up to its total (each set of parts on its own)."""
+    section = next(s for s in spec.sections if isinstance(s, AmountsSection) and s.name == check.field)
+    blocks = [section.name] if section.items else [g.field for g in section.groups]
+    for block in blocks:
+        amounts = form.record.get(block) or {}
+        for total_name, part_sets in section.sums.items():
+            total = amounts.get(total_name)
+            if total is None:
+                form.note("warning", f"{block}.{total_name}", f"{total_name} missing")
+                continue
+            for parts in part_sets:
+                values = [amounts.get(p) for p in parts if amounts.get(p) is not None]
+                if values and abs(sum(values) - total) > AMOUNT_TOLERANCE:
+                    form.note("warning", block, f"{' + '.join(parts)} sum to {round(sum(values), 6)}, "
+                              f"{total_name} is {total}")
+
+
+CHECKS: dict[str, Callable[[RawForm, FormSpec, Check], None]] = {
+    "equals_indicator": check_equals_indicator,
+    "sums": check_sums,
+}

@@ -19,12 +19,14 @@ from pathlib import Path
 from pipeline.config import Settings
 from pipeline.errors import PipelineError
 from pipeline.model import Document
+from pipeline.spec import FormSpec
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 
-INDICATOR_COLUMNS = ["level1", "level2", "level3", "value", "unit", "comparator", "note", "description"]
-PROJECT_COLUMNS = ["input", "form", "form_type", "name", "title", "year", "reporting_unit", "amount_unit",
-                   "budget_amount", "project_category", "period", "signer", "indicators", "review_items", "json"]
+# projects.csv: one row per form of the run, whatever its template (its own fields are in its JSON)
+PROJECT_COLUMNS = ["input", "form", "form_type", "template", "name", "title", "year", "reporting_unit",
+                   "amount_unit", "budget_amount", "project_category", "period", "signer", "indicators",
+                   "review_items", "json"]
 
 
 def safe_name(text: str | None, max_chars: int, fallback: str = "form") -> str:
@@ -63,21 +65,34 @@ def csv_text(header: list[str], rows: list[dict], bom: bool) -> str:
     return ("\ufeff" if bom else "") + buf.getvalue()
 
 
-def form_name(record: dict) -> str | None:
-    return record.get("project_name") or record.get("department_name")
+def form_name(record: dict, spec: FormSpec) -> str | None:
+    return record.get(spec.name_field)
+
+
+def indicator_columns(specs: list[FormSpec]) -> list[str]:
+    """The indicator fields of every template, in template order: one column set for a whole run."""
+    return list(dict.fromkeys(name for spec in specs for name in spec.indicator_fields))
+
+
+def _dotted(record: dict, path: str | None):
+    value = record
+    for part in (path or "").split(".") if path else []:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value if path else None
 
 
 def run(doc: Document, settings: Settings) -> Document:
     out_dir = settings.out_dir
     folder = inside(out_dir, out_dir / doc.out_name)
     for number, form in enumerate(doc.forms, start=doc.forms_before + 1):
-        record = form.record
-        stem = f"{number:02d}-{safe_name(form_name(record), settings.output.max_name_chars)}"
+        record, spec = form.record, settings.spec(form.template)
+        stem = f"{number:02d}-{safe_name(form_name(record, spec), settings.output.max_name_chars)}"
         json_path = inside(out_dir, folder / f"{stem}.json")
         atomic_write(json_path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         form.output = json_path
-        columns = ["name"] + [c for c in INDICATOR_COLUMNS if form.form_type == "department" or c != "description"]
-        rows = [{"name": form_name(record), **ind} for ind in record["indicators"]]
+        section = spec.indicator_section
+        columns = ["name"] + spec.indicator_fields
+        rows = [{"name": form_name(record, spec), **ind} for ind in record.get(section.name if section else "", [])]
         csv_path = inside(out_dir, folder / f"{stem}.csv")
         atomic_write(csv_path, csv_text(columns, rows, settings.output.csv_bom))
         doc.outputs += [json_path, csv_path]
@@ -87,24 +102,29 @@ def run(doc: Document, settings: Settings) -> Document:
 def write_run_summary(docs: list[dict], out_dir: Path, settings: Settings, manifest: dict) -> None:
     """projects.csv and indicators.csv over every form of the run, and the manifest."""
     projects, indicators = [], []
+    specs = {spec.template: spec for spec in settings.forms}
     for entry in docs:
         for form in entry.get("records", []):
             record, json_path = form["record"], form["json"]
-            budget = record.get("budget_amount", (record.get("budget") or {}).get("total"))
+            spec = specs.get(record.get("template"))
+            if spec is None:  # a record of a template no longer configured (resumed from an older run)
+                continue
+            section = spec.indicator_section
+            rows = record.get(section.name, []) if section else []
             projects.append({
                 "input": entry["file"], "form": form["number"], "form_type": record["form_type"],
-                "name": form_name(record), "title": record["title"], "year": record["year"],
-                "reporting_unit": record["reporting_unit"], "amount_unit": record["amount_unit"],
-                "budget_amount": budget, "project_category": record.get("project_category"),
-                "period": record.get("period"), "signer": record["signer"],
-                "indicators": len(record["indicators"]), "review_items": len(record["review"]),
+                "template": spec.template, "name": form_name(record, spec), "title": record["title"],
+                "year": record["year"], "reporting_unit": record["reporting_unit"],
+                "amount_unit": record["amount_unit"], "budget_amount": _dotted(record, spec.budget_field),
+                "project_category": record.get("project_category"), "period": record.get("period"),
+                "signer": record["signer"], "indicators": len(rows), "review_items": len(record["review"]),
                 "json": json_path,
             })
-            for ind in record["indicators"]:
-                indicators.append({"input": entry["file"], "form": form["number"],
-                                   "form_type": record["form_type"], "name": form_name(record), **ind})
+            for ind in rows:
+                indicators.append({"input": entry["file"], "form": form["number"], "form_type": record["form_type"],
+                                   "template": spec.template, "name": form_name(record, spec), **ind})
     bom = settings.output.csv_bom
     atomic_write(inside(out_dir, out_dir / "projects.csv"), csv_text(PROJECT_COLUMNS, projects, bom))
-    ind_columns = ["input", "form", "form_type", "name"] + INDICATOR_COLUMNS
+    ind_columns = ["input", "form", "form_type", "template", "name"] + indicator_columns(settings.forms)
     atomic_write(inside(out_dir, out_dir / "indicators.csv"), csv_text(ind_columns, indicators, bom))
     atomic_write(inside(out_dir, out_dir / "manifest.json"), json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
