@@ -134,6 +134,7 @@ class RawForm(BaseModel):
     lines: list[TextLine] = Field(default_factory=list)
     preceding: list[TextLine] = Field(default_factory=list)  # text just above the title (signer)
     rows: list[list[Cell]] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list, exclude=True)  # the tables it took
     fields: dict[str, Any] = Field(default_factory=dict)
     indicators: list[Indicator] = Field(default_factory=list)
     empty_categories: list[dict[str, str | None]] = Field(default_factory=list)

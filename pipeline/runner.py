@@ -73,7 +73,7 @@ def convert(path: Path, settings: Settings, out_name: str) -> Document:
 
 
 # what a written form no longer needs: its cells and lines (its record holds the result)
-_FORM_WORKINGS = {"lines": [], "preceding": [], "rows": [], "indicators": [], "empty_categories": [],
+_FORM_WORKINGS = {"lines": [], "preceding": [], "rows": [], "tables": [], "indicators": [], "empty_categories": [],
                   "review": [], "fields": {}}
 
 

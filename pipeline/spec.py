@@ -147,7 +147,7 @@ class FormSpec(_Strict):
     sections: list[Section]
     required: list[str] = Field(default_factory=list)  # fields a complete form has
     checks: list[Check] = Field(default_factory=list)
-    name_field: str = "project_name"  # the field that names a form (file names, eval pairing)
+    name_field: str  # the field that names a form (file names, eval pairing)
     budget_field: str | None = "budget_amount"  # the form's budget for projects.csv (dotted: budget.total)
 
     @model_validator(mode="after")

@@ -183,6 +183,12 @@ class IndicatorReader:
     def read(self, rows: list[list[Cell]]) -> None:
         for row in rows:
             cells = [c for c in row if c.text]
+            if cells and header_slots(row, list(self.columns.values())):
+                # a continuation page repeats the column header: not an indicator; the merged labels
+                # above the page break carry on below it
+                self.ctx.form.note("repair", "indicators", "column header repeated on a continuation page; "
+                                   "dropped", before=" | ".join(c.text for c in cells), cell=cells[0])
+                continue
             if cells:
                 self._read_row(cells)
 

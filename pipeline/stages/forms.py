@@ -23,7 +23,8 @@ from pipeline.spec import FormSpec
 MAX_TITLE_CHARS = 40  # a longer line is prose that mentions the title, not the title
 FUZZY_TITLE_RATIO = 0.6  # a title half hidden by a seal still shares this much with the printed one
 STACKED_GRID_GAP_PT = 24.0  # grids of one form stand closer than this: no caption line between them
-FUZZY_EXTRA_CHARS = 2  # ...and has at most this many characters more (seal fragments read as text)
+FUZZY_EXTRA_CHARS = 2
+MIN_LABEL_FIT = 3  # a form's grid carries at least this many of its template's labels (a header row has more)  # ...and has at most this many characters more (seal fragments read as text)
 
 
 def match_title(text: str, forms: list[FormSpec], fuzzy: bool = True) -> FormSpec | None:
@@ -215,6 +216,7 @@ def run(doc: Document, settings: Settings) -> Document:
                 for cell in row:
                     cell.page = cell.page or block.page
             block.claimed = True
+            current.tables.append(block)
             last_table = block
             current.rows.extend(rows)
             if page.number not in current.pages:
@@ -224,6 +226,15 @@ def run(doc: Document, settings: Settings) -> Document:
             used_pages.add(page.number)
     if current is not None:
         current.lines.extend(pending)
+    for form in list(forms):
+        choose_template(form, settings.forms)
+        if label_fit(form, settings.spec(form.template)) < MIN_LABEL_FIT:
+            # a title we know over a grid we do not: never a mis-typed record; its tables stay tables
+            forms.remove(form)
+            for table in form.tables:
+                table.claimed = False
+            doc.errors.append(f"page {form.pages[0]}: '{form.title}' matches no template (its grid carries "
+                              f"too few of any template's labels); its tables are written as plain tables")
     unclaimed = [b for p in doc.pages for b in p.blocks if isinstance(b, Table) and not b.claimed]
     if not forms and not unclaimed:
         raise NoFormFound(f"{doc.path}: no performance-target form and no ruled table found "
@@ -231,8 +242,6 @@ def run(doc: Document, settings: Settings) -> Document:
     for page in doc.pages:
         if forms and page.number not in used_pages:  # a document of plain tables has no form pages
             doc.errors.append(f"page {page.number}: no form on this page")
-    for form in forms:
-        choose_template(form, settings.forms)
     doc.forms = forms
     return doc
 
