@@ -23,6 +23,10 @@ class Report:
     total: int = 0
     correct: int = 0
     wrong: list[str] = field(default_factory=list)
+    flagged_wrong: int = 0  # wrong, and a review item names the field: a reviewer sees it
+    flagged_right: int = 0  # right, but flagged: a reviewer's time spent for nothing
+    silent: list[str] = field(default_factory=list)  # wrong with no review item naming it: the worst
+    flags: set[str] = field(default_factory=set)  # the review fields of the output form being compared
     forms_missing: list[str] = field(default_factory=list)
     forms_extra: list[str] = field(default_factory=list)
 
@@ -30,12 +34,29 @@ class Report:
     def accuracy(self) -> float:
         return self.correct / self.total if self.total else 0.0
 
-    def check(self, where: str, expected, got) -> None:
+    @property
+    def silent_rate(self) -> float:
+        return len(self.silent) / self.total if self.total else 0.0
+
+    def flagged(self, path: str | None) -> bool:
+        """Does a review item name this field, or the row or block holding it?"""
+        if path is None:
+            return False
+        return any(path == f or path.startswith((f + ".", f + "[")) for f in self.flags)
+
+    def check(self, where: str, expected, got, path: str | None = None) -> None:
+        """`path`: the field in the output record's terms (`indicators[3].value`), for flags."""
         self.total += 1
+        flagged = self.flagged(path)
         if same(expected, got):
             self.correct += 1
+            self.flagged_right += flagged
         else:
             self.wrong.append(f"{where}: expected {expected!r}, got {got!r}")
+            if flagged:
+                self.flagged_wrong += 1
+            else:
+                self.silent.append(where)
 
 
 def same(a, b) -> bool:
@@ -137,14 +158,15 @@ def evaluate(records: list[dict], truth: list[dict], only_present: bool = False)
 
 def compare_form(report: Report, label: str, expected: dict, got: dict) -> None:
     spec = spec_of(expected)
+    report.flags = {item.get("field") for item in got.get("review", []) if isinstance(item, dict)}
     if "template" in expected:  # older truth files name only the form type
-        report.check(f"{label} template", expected["template"], got.get("template"))
+        report.check(f"{label} template", expected["template"], got.get("template"), "template")
     for name in HEADER_FIELDS:
-        report.check(f"{label} {name}", expected.get(name), got.get(name))
+        report.check(f"{label} {name}", expected.get(name), got.get(name), name)
     for section in spec.sections:
         if isinstance(section, FieldsSection):
             for name in section.fields:
-                report.check(f"{label} {name}", expected.get(name), got.get(name))
+                report.check(f"{label} {name}", expected.get(name), got.get(name), name)
         elif isinstance(section, (AmountsSection, AmountRowSection)):
             if isinstance(section, AmountRowSection):
                 blocks = {section.name: [c.field for c in section.columns]}
@@ -155,7 +177,7 @@ def compare_form(report: Report, label: str, expected: dict, got: dict) -> None:
             for block, names in blocks.items():
                 for name in names:
                     report.check(f"{label} {block}.{name}", (expected.get(block) or {}).get(name),
-                                 (got.get(block) or {}).get(name))
+                                 (got.get(block) or {}).get(name), f"{block}.{name}")
         elif isinstance(section, ListSection):
             compare_rows(report, f"{label} {section.name}", expected.get(section.name, []),
                          got.get(section.name, []), [c.field for c in section.columns], section.key)
@@ -169,25 +191,35 @@ def compare_form(report: Report, label: str, expected: dict, got: dict) -> None:
 
 def compare_rows(report: Report, label: str, expected: list[dict], got: list[dict], fields: list[str],
                  key: str) -> None:
+    section = label.rsplit(" ", 1)[-1]  # the record's name for the rows (indicators, main_tasks)
     matcher = difflib.SequenceMatcher(a=[str(r.get(key)) for r in expected],
                                       b=[str(r.get(key)) for r in got], autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         pairs = list(zip(range(a0, a1), range(b0, b1)))
         for i, j in pairs:
             for name in fields:
-                report.check(f"{label}[{i}].{name}", expected[i].get(name), got[j].get(name))
+                report.check(f"{label}[{i}].{name}", expected[i].get(name), got[j].get(name), f"{section}[{j}].{name}")
         for i in range(a0 + len(pairs), a1):  # rows the output lacks
             for name in fields:
-                report.check(f"{label}[{i}].{name} (row missing)", expected[i].get(name), None)
+                report.check(f"{label}[{i}].{name} (row missing)", expected[i].get(name), None, section)
         for j in range(b0 + len(pairs), b1):  # rows the truth lacks
             for name in fields:
                 report.total += 1
                 report.wrong.append(f"{label} extra row [{j}].{name}: got {got[j].get(name)!r}")
+                if not report.flagged(f"{section}[{j}]"):
+                    report.silent.append(f"{label} extra row [{j}].{name}")
+                else:
+                    report.flagged_wrong += 1
 
 
 def format_report(report: Report) -> str:
-    lines = [f"field accuracy: {report.correct}/{report.total} = {100 * report.accuracy:.2f}%"]
+    lines = [f"field accuracy: {report.correct}/{report.total} = {100 * report.accuracy:.2f}%",
+             f"wrong and flagged: {report.flagged_wrong}; right but flagged: {report.flagged_right}; "
+             f"silent-wrong (no review item names the field): {len(report.silent)} "
+             f"= {100 * report.silent_rate:.2f}% of fields"]
     lines += [f"missing form: {f}" for f in report.forms_missing]
     lines += [f"extra form: {f}" for f in report.forms_extra]
-    lines += [f"wrong: {w}" for w in report.wrong]
+    silent = set(report.silent)
+    lines += [f"wrong{' (SILENT)' if w.split(': expected')[0].split(': got')[0] in silent else ''}: {w}"
+              for w in report.wrong]
     return "\n".join(lines)
