@@ -37,6 +37,7 @@ class Layout:
     breaks: list[int] = field(default_factory=list)    # rows where a text dump starts a new table
     tax_rows: dict[int, str] = field(default_factory=dict)  # indicator rows: "l1" / "l2" / "cont" starts
     l1_col: int = 0
+    width: str = ""                # the column-width variant (Style.width)
 
     @property
     def n_cols(self) -> int:

@@ -13,7 +13,7 @@ def _frame(form: Form, style: Style, base: list[float], narrow: list[int], rng: 
     rec = form.record
     lay = Layout(form.template, widths(rng, base, style, narrow), title=rec["title"], signer=rec["signer"],
                  unit_left=f"{style.reporting_label}{rec['reporting_unit']}",
-                 unit_right=f"{style.unit_label}{rec['amount_unit']}")
+                 unit_right=f"{style.unit_label}{rec['amount_unit']}", width=style.width)
     return lay
 
 
