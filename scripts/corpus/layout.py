@@ -132,8 +132,8 @@ def indicator_block(lay: Layout, rng: random.Random, style: Style, rows: list[di
                     l1_col: int, l2_col: int, n_rest: int, rest) -> int:
     """一级/二级 label cells (merged or repeated) and, per row, the n_rest cells `rest(row)` gives
     from column l2_col + 1 on. An empty category prints its placeholder. Returns the next row."""
-    label1 = {l1: C.printed_label(rng, l1, style.label_variant_rate) for l1 in {r["level1"] for r in rows}}
-    label2 = {l2: C.printed_label(rng, l2, style.label_variant_rate / 2) for l2 in {r["level2"] for r in rows}}
+    label1 = {l1: C.printed_label(rng, l1, style.label_variant_rate) for l1 in dict.fromkeys(r["level1"] for r in rows)}
+    label2 = {l2: C.printed_label(rng, l2, style.label_variant_rate / 2) for l2 in dict.fromkeys(r["level2"] for r in rows)}
     lay.l1_col = l1_col
     for col, key in ((l1_col, lambda r: r["level1"]), (l2_col, lambda r: (r["level1"], r["level2"]))):
         k = 0
