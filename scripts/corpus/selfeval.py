@@ -21,6 +21,14 @@ def _achieved(rng, t: C.Target) -> tuple[str, float]:
     return C.fmt(C.num(actual)) + (t.unit or ""), ratio
 
 
+def _result(goal: str) -> str:
+    """实际完成情况: the goal reported as done."""
+    for opener in C.data().common["goal_openers"]:
+        if opener and goal.startswith(opener):
+            goal = goal[len(opener):]
+    return "截至年底，" + goal.rstrip("。") + "，各项绩效目标基本完成。"
+
+
 def self_evaluation(rng, ctx, header, signer, project, indicator_rows):
     from scripts.corpus.records import Form
 
@@ -51,6 +59,6 @@ def self_evaluation(rng, ctx, header, signer, project, indicator_rows):
              "carried": [0, 0, 0], "other": [other, other, other if executed > other else 0]}
     rec.update(project_name=name, competent_department=ctx.org.name, implementing_unit=C.subordinate(rng, ctx.org),
                funds=funds, expected_goal=goal,
-               actual_result="全年" + goal.rstrip("。") + "，各项绩效目标基本完成。",
+               actual_result=_result(goal),
                total_weight=100, total_score=C.num(round(total, 2)), indicators=indicators)
     return Form("self_evaluation", rec, rows, extra)
