@@ -17,7 +17,7 @@ FONT_FILES := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc /usr/share/fonts/true
   /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf /usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf \
   /usr/share/fonts/truetype/cwtex/cwfs.ttf
 
-.PHONY: install run test bench bench-tesseract fonts samples scans clean
+.PHONY: install run test bench bench-tesseract fonts samples scans corpus clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -91,6 +91,15 @@ fonts:
 samples: $(STAMP) fonts
 	$(BIN)/pip install -q -e '.[samples]'
 	$(BIN)/python scripts/make_samples.py
+
+# The generated corpus (scripts/corpus/): every template, typeface, orientation, column widths and
+# carrier (pdf, dump, docx, xlsx, html, md); the dev split (seeds 0-99999, looked at) and the
+# heldout split (seeds 100000-199999, scored, never tuned on) -> corpus/{dev,heldout}/.
+CORPUS_COUNT ?= 360
+corpus: $(STAMP) fonts
+	$(BIN)/pip install -q -e '.[samples]'
+	$(BIN)/python scripts/make_corpus.py --split dev --out corpus/dev --count $(CORPUS_COUNT)
+	$(BIN)/python scripts/make_corpus.py --split heldout --out corpus/heldout --count $(CORPUS_COUNT)
 
 # "Scan" the sample PDFs: seals, skew, blur, noise, JPEG -> sample_pdfs/scans/
 # (image-only PDFs at 200 dpi colour and 150 dpi grey, a TIFF, phone-photo JPEGs).
