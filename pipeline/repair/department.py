@@ -12,8 +12,7 @@ from pipeline.config import BudgetItem
 from pipeline.model import Cell
 from pipeline.repair.align import Slot, align_row
 from pipeline.repair.context import RepairContext
-from pipeline.repair.lexicon import parse_number
-from pipeline.repair.text import label_key
+from pipeline.text import label_key, parse_number
 
 
 def _overlaps(a: Cell, b: Cell) -> bool:

@@ -12,7 +12,7 @@ import re
 from pipeline.config import FieldDef
 from pipeline.model import Cell
 from pipeline.repair.context import RepairContext
-from pipeline.repair.text import label_key
+from pipeline.text import label_key
 
 
 def label_index(defs: dict[str, FieldDef]) -> list[tuple[str, str]]:

@@ -11,8 +11,9 @@ import re
 from pipeline.config import Settings
 from pipeline.model import Document, Indicator, RawForm
 from pipeline.records import SCHEMA_VERSION, Budget, indicator_record
-from pipeline.repair.lexicon import Lexicon, parse_number
+from pipeline.repair.lexicon import Lexicon
 from pipeline.repair.preamble import title_year
+from pipeline.text import parse_number
 
 _PERIOD = re.compile(r"^((?:19|20)\d{2})[.\-/年]\s*(\d{1,2})月?\s*[-—–~～至]+\s*((?:19|20)\d{2})[.\-/年]\s*(\d{1,2})月?$")
 _LEADING_COMPARATOR = re.compile(r"^(≥|≤|>=|<=|＞=|＜=|>|<|＞|＜|=)\s*(.+)$")

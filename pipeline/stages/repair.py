@@ -10,8 +10,8 @@ from pipeline.config import FormDef, Settings
 from pipeline.model import Cell, Document, RawForm
 from pipeline.repair import department, fields, indicators, preamble
 from pipeline.repair.context import RepairContext
-from pipeline.repair.lexicon import Lexicon, parse_number
-from pipeline.repair.text import label_key
+from pipeline.repair.lexicon import Lexicon
+from pipeline.text import label_key, parse_number
 
 
 def run(doc: Document, settings: Settings) -> Document:
