@@ -15,8 +15,9 @@ rewriting `column_schema` alone.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 from pipeline.config import IndicatorColumn, Settings, Vocabulary
@@ -53,11 +54,11 @@ class Allowed:
 @dataclass(frozen=True)
 class ColumnSchema:
     headers: tuple[tuple[Column, ...], ...]  # each form's indicator columns, in printed order
-    allowed: tuple[tuple[Kind, Allowed], ...]  # per kind (every kind in KINDS)
+    allowed: Mapping[Kind, Allowed]  # what each kind of column may hold (every kind in KINDS)
     known_names: tuple[str, ...]  # names a reading may be corrected to (stages/names.py)
 
     def of(self, kind: Kind) -> Allowed:
-        return dict(self.allowed)[kind]
+        return self.allowed[kind]
 
     def header_kinds(self, row: Sequence[Cell]) -> dict[int, Kind] | None:
         """Column index → kind, when `row` is an indicator table's header row (of any form)."""
@@ -105,7 +106,7 @@ def _build(forms: list[list[IndicatorColumn]], vocab: Vocabulary | None) -> Colu
     headers = tuple(tuple(Column(c.field, kind_of(c.field), frozenset(label_key(label) for label in c.labels))
                           for c in columns) for columns in forms)
     if vocab is None:
-        return ColumnSchema(headers, tuple((kind, Allowed()) for kind in KINDS), ())
+        return ColumnSchema(headers, MappingProxyType({kind: Allowed() for kind in KINDS}), ())
     keys = _keys
     placeholders = keys(vocab.placeholders)
     taxonomy = set(vocab.taxonomy) | {c for cs in vocab.taxonomy.values() for c in cs}
@@ -118,7 +119,7 @@ def _build(forms: list[list[IndicatorColumn]], vocab: Vocabulary | None) -> Colu
         "number": Allowed((), keys(vocab.qualitative_values) | placeholders),
         "text": Allowed((), placeholders),
     }
-    return ColumnSchema(headers, tuple(allowed.items()), tuple(vocab.known_names))
+    return ColumnSchema(headers, MappingProxyType(allowed), tuple(vocab.known_names))
 
 
 def _keys(words: Iterable[str]) -> frozenset[str]:
