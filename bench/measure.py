@@ -39,9 +39,8 @@ from pipeline.config import Settings, load_settings  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
 from pipeline.evaluate import evaluate, load_outputs, load_truth  # noqa: E402
 from pipeline.model import Document, Page  # noqa: E402
-from pipeline.runner import STAGES, convert, unique_out_names  # noqa: E402
+from pipeline.runner import FORM_STAGES, convert, read_pages, unique_out_names  # noqa: E402
 from pipeline.stages import ingest, tables  # noqa: E402
-from pipeline.stages import pages as page_stage  # noqa: E402
 
 SAMPLES = REPO / "sample_pdfs"
 TRUTH = REPO / "tests" / "truth" / "justice_2026.json"
@@ -52,7 +51,7 @@ SETS = {
     "scans 150 dpi grey": sorted((SAMPLES / "scans" / "150dpi_grey").glob("*.pdf")),
 }
 QUICK_FILES = 2  # --quick: the first files of each set only
-DOWNSTREAM = [(name, stage) for name, stage in STAGES if name not in ("ingest", "pages")]
+DOWNSTREAM = FORM_STAGES  # what follows our pages stage: a peer's pages go through them too
 
 
 # --- peers: file → our Pages ---------------------------------------------------------------------
@@ -276,7 +275,7 @@ def measure(extractor: str, files: list[Path], repeat: int, partial: bool = Fals
 def our_pages(path: Path, settings: Settings) -> list[Page]:
     """Our pages stage's output for a file (the tables and lines before forms are cut)."""
     doc = Document(path=path, kind=ingest.document_kind(path, settings), out_name="pages")
-    return list(page_stage.stream(ingest.run(doc, settings), settings))
+    return list(read_pages(ingest.run(doc, settings), settings))
 
 
 def _agreement(references: dict[Path, list[Page]], pages_of: dict[Path, list[Page]]) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.errors import ConfigError
 from pipeline.spec import FormSpec
+from pipeline.values import TYPES
 
 REPO_CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 
@@ -194,8 +195,6 @@ def load_settings(config_file: Path | None = None, overrides: dict | None = None
 
 def _check_value_types(settings: Settings, paths: list[Path]) -> None:
     """Every field and column names a registered value type (pipeline/values.py)."""
-    from pipeline.values import TYPES
-
     for spec, path in zip(settings.forms, paths):
         named = [(name, d.type) for name, d in spec.fields.items()]
         for section in spec.sections:

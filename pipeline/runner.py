@@ -1,6 +1,9 @@
-"""The recipe: one ordered list of stages, run over each input; one manifest.
+"""The recipe: the ordered lists of stages below are what runs over each input; one manifest.
 
-Each stage takes the document and the settings and returns the document.
+`convert` runs, in order: READ (ingest), each of PAGE_STEPS over the pages one
+page at a time, the windowing of those pages into runs that hold whole forms
+(forms.windows), and each of FORM_STAGES over every run. Every stage is timed
+into the manifest's `seconds` under its name (a page step as `page.<name>`).
 An input that cannot be converted is recorded with its reason and the batch
 goes on. A batch runs its inputs on an executor (pipeline/executors.py: in
 this process, on every core, or on Ray) and resumes where an earlier run of
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,16 +23,27 @@ from typing import Callable, Protocol
 from pipeline.config import Settings
 from pipeline.errors import InputError, Interrupted, NoFormFound, PipelineError
 from pipeline.executors import make_executor
-from pipeline.model import Document
+from pipeline.model import Document, Page
 from pipeline.records import SCHEMA_VERSION
-from pipeline.stages import forms, generic, ingest, normalize, pages, repair, validate, write
+from pipeline.stages import forms, generic, ingest, normalize, ocr, pages, repair, scan, tables, validate, write
+from pipeline.stages.pages import PageStep
 from pipeline.state import RunState, sweep_temp_files
 
-Stage = Callable[[Document, Settings], Document]
+Stage = Callable[[Document, Settings], Document]  # a document stage: the whole input, or one run of its pages
 
 READ: tuple[str, Stage] = ("ingest", ingest.run)  # identify, check, load text dumps
-# then `pages` (pages.stream): each page → text lines and tables (text layer, or scan + OCR), one at a
-# time, in runs of pages that hold whole forms (forms.windows); each run goes through:
+
+# Each page, one at a time (pages.PageWork in, PageWork out); a step returns at once when it does not apply.
+PAGE_STEPS: list[tuple[str, PageStep]] = [
+    ("triage", tables.triage),        # usable text layer → read it; else mark scanned
+    ("raster", scan.rasterise),       # scanned PDF page → pixels at scan.dpi
+    ("preprocess", scan.preprocess),  # upright, deskew, seal ink removed
+    ("grid", scan.find_grid),         # ruled lines → table cells
+    ("ocr", ocr.read_page),           # text of cells and of the lines around them (uncertain cells re-read)
+]
+
+# Then the pages in runs that hold whole forms (forms.windows, timed as `pages` with the steps above);
+# each run of pages, as a document of its own, through:
 FORM_STAGES: list[tuple[str, Stage]] = [
     ("forms", forms.run),          # cut the run of pages into forms
     ("tables_out", generic.run),   # tables no form claimed → plain tables, stitched across pages
@@ -37,7 +52,14 @@ FORM_STAGES: list[tuple[str, Stage]] = [
     ("validate", validate.run),    # schema and consistency checks → review warnings
     ("write", write.run),          # per-form JSON and CSV
 ]
-STAGES = [READ, ("pages", pages.run), *FORM_STAGES]  # the same recipe over a whole document at once
+
+
+def read_pages(doc: Document, settings: Settings) -> Iterator[Page]:
+    """The ingested document's pages through PAGE_STEPS, lazily: one page's images at a time."""
+    works = pages.read(doc, settings)
+    for name, step in PAGE_STEPS:
+        works = pages.each(name, step, works, settings)
+    return pages.finish(works, doc)
 
 
 def convert(path: Path, settings: Settings, out_name: str) -> Document:
@@ -47,10 +69,11 @@ def convert(path: Path, settings: Settings, out_name: str) -> Document:
     errors, and each form's record and output path.
     """
     doc = Document(path=path, kind=ingest.document_kind(path, settings), out_name=out_name)
-    doc = _timed(doc, *READ, doc, settings)
+    name, stage = READ
+    doc = _timed(doc, name, stage, doc, settings)
     no_form: NoFormFound | None = None
     unused_pages: list[str] = []
-    runs = forms.windows(pages.stream(doc, settings), settings)
+    runs = forms.windows(read_pages(doc, settings), settings)
     while (window := _timed(doc, "pages", next, runs, None)) is not None:
         part = doc.model_copy(update={"pages": window, "forms": [], "tables": [], "errors": [], "outputs": [],
                                       "forms_before": len(doc.forms), "tables_before": len(doc.tables)})

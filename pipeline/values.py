@@ -15,9 +15,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Optional, Union
+from typing import Any, Callable, Literal, Optional, Protocol, Union
 
-from pipeline.repair.lexicon import Lexicon, parse_number
+from pipeline.text import parse_number
+
+
+class Lexicon(Protocol):
+    """What typing asks of the vocabulary (pipeline/repair/lexicon.Lexicon is it); a protocol, so that
+    the config can check value type names without importing repair."""
+
+    comparator_prefixes: list[str]
+    comparator_suffixes: list[str]
+
+    def comparator(self, text: str | None) -> str | None: ...
+    def is_placeholder(self, text: str | None) -> bool: ...
+    def is_empty_unit(self, text: str | None) -> bool: ...
 
 Comparator = Literal["≥", "≤", "=", ">", "<", "定性"]
 Number = Union[float, int]

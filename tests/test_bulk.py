@@ -260,8 +260,8 @@ def test_a_worker_that_dies_costs_only_its_file(settings):
 def test_cutting_run_by_run_gives_what_cutting_the_whole_document_gives(sample, settings, tmp_path):
     """convert() keeps one run of pages in memory (forms.windows); the result is the whole document's."""
     from pipeline.model import Document
-    from pipeline.runner import STAGES, convert
-    from pipeline.stages import forms, ingest, pages
+    from pipeline.runner import FORM_STAGES, convert, read_pages
+    from pipeline.stages import forms, ingest
 
     if sample == "long":  # every sample one after another: forms over two pages, pages of four forms
         pdfium = pytest.importorskip("pypdfium2")
@@ -273,13 +273,14 @@ def test_cutting_run_by_run_gives_what_cutting_the_whole_document_gives(sample, 
     else:
         path = SAMPLES / sample
     settings = settings.model_copy(update={"out_dir": tmp_path / "out"})
-    whole = Document(path=path, kind="pdf", out_name="whole")
-    for _name, stage in STAGES:
+    whole = ingest.run(Document(path=path, kind="pdf", out_name="whole"), settings)
+    whole.pages = list(read_pages(whole, settings))  # the whole document at once, then cut
+    for _name, stage in FORM_STAGES:
         whole = stage(whole, settings)
     streamed = convert(path, settings, "streamed")
     assert [f.record for f in streamed.forms] == [f.record for f in whole.forms]
     assert streamed.errors == whole.errors and len(streamed.pages) == len(whole.pages)
-    runs = forms.windows(pages.stream(ingest.run(Document(path=path, kind="pdf"), settings), settings), settings)
+    runs = forms.windows(read_pages(ingest.run(Document(path=path, kind="pdf"), settings), settings), settings)
     expected = {"justice_projects_bundle.pdf": [[1], [2], [3], [4]], "justice_department_2026.pdf": [[1, 2]],
                 "long": [[1], [2, 3], [4], [5], [6], [7], [8], [9]]}
     assert [[page.number for page in run] for run in runs] == expected.get(sample, [[1]])

@@ -199,12 +199,13 @@ def test_a_tiff_with_pages_of_different_sizes_reads_each_at_its_own_size(tmp_pat
     from PIL import Image
 
     from pipeline.model import Document
-    from pipeline.stages import pages
+    from pipeline.runner import read_pages
 
     sizes = [(1654, 2339), (2339, 1654), (800, 600)]  # A4 portrait and landscape at 200 dpi, a slip
     frames = [Image.new("L", size, 255) for size in sizes]
     frames[0].save(tmp_path / "mixed.tif", save_all=True, append_images=frames[1:], dpi=(200, 200))
-    doc = pages.run(Document(path=tmp_path / "mixed.tif", kind="image"), settings)
+    doc = Document(path=tmp_path / "mixed.tif", kind="image")
+    doc.pages = list(read_pages(doc, settings))
     assert [(round(p.width * 200 / 72), round(p.height * 200 / 72)) for p in doc.pages] == sizes
     assert not doc.errors
     code, output = run_cli("run", str(tmp_path / "mixed.tif"), "--out", str(tmp_path / "out"))

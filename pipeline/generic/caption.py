@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.repair.text import clean_text
+from pipeline.text import clean_text
 
 MAX_TITLE_CHARS = 40  # a longer line is prose, not a caption
 _UNIT = re.compile(r"(?:金额)?单位\s*[:：]\s*([^\s，,；;]+)")

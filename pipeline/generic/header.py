@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pipeline.generic.grid import GridCell
 from pipeline.generic.values import parse_number
-from pipeline.repair.text import clean_text
+from pipeline.text import clean_text
 
 
 def unwrap(text: str) -> str:

@@ -14,8 +14,7 @@ from __future__ import annotations
 from pipeline.model import Cell
 from pipeline.repair.align import Slot, align_row
 from pipeline.repair.context import RepairContext
-from pipeline.repair.lexicon import parse_number
-from pipeline.repair.text import label_key
+from pipeline.text import label_key, parse_number
 from pipeline.spec import AmountItem, AmountRowSection, AmountsSection
 
 

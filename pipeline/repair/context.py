@@ -1,6 +1,6 @@
 """What every repair rule shares: the form, its definition, the lexicon, raw texts.
 
-Cells are cleaned once (repair/text.py) before any rule runs; the raw text is
+Cells are cleaned once (pipeline/text.py) before any rule runs; the raw text is
 kept here so that when a cell lands in a field, the clean-up is recorded in
 the form's review list under that field's name.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pipeline.spec import FormSpec
 from pipeline.model import Cell, RawForm, TextLine
 from pipeline.repair.lexicon import Lexicon
-from pipeline.repair.text import clean_text, join_wrapped
+from pipeline.text import clean_text, join_wrapped
 
 
 @dataclass

@@ -13,8 +13,8 @@ import re
 
 from pipeline.model import Cell
 from pipeline.repair.context import RepairContext
-from pipeline.repair.text import label_key
 from pipeline.spec import FieldDef
+from pipeline.text import label_key
 
 
 def label_index(defs: dict[str, FieldDef]) -> list[tuple[str, str]]:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.columns import match_header
 from pipeline.model import Cell, Indicator
 from pipeline.repair.align import Slot, align_row, slot_position
 from pipeline.repair.context import RepairContext
-from pipeline.repair.lexicon import Lexicon, parse_number
-from pipeline.repair.text import label_key
+from pipeline.repair.lexicon import Lexicon
 from pipeline.spec import Column
+from pipeline.text import label_key, parse_number
 from pipeline.values import is_unit_shaped, parse_target
 
 LABEL_FIELDS = ("level1", "level2")
@@ -33,39 +34,10 @@ GEOMETRY_SOURCES = ("pdf-text", "office")
 
 
 def header_slots(row: list[Cell], columns: list[Column]) -> list[Slot] | None:
-    """Slots from a header row, or None when fewer than three cells are column labels.
-
-    A header cell that reads as no label (misread under a seal, smudged) takes the field the
-    config's column order puts between its recognised neighbours, if exactly one fits there.
-    """
-    keys = {label_key(label): col.field for col in columns for label in col.labels}
-    order = {col.field: i for i, col in enumerate(columns)}
-    found: dict[int, str] = {}
-    for cell in row:
-        field = keys.get(label_key(cell.text))
-        if field is not None and field not in found.values():
-            found[id(cell)] = field
-    if len(found) < 3:
-        return None
-    cells = sorted(row, key=lambda c: c.col)
-    for i, cell in enumerate(cells):
-        if id(cell) in found:
-            continue
-        before = max((order[found[id(c)]] for c in cells[:i] if id(c) in found), default=-1)
-        after = min((order[found[id(c)]] for c in cells[i + 1:] if id(c) in found), default=len(columns))
-        gap = [c.field for c in columns[before + 1:after] if c.field not in found.values()]
-        unlabelled_between = [c for c in cells if id(c) not in found
-                              and before < _rank(c, cells, found, order) < after]
-        if len(gap) == len(unlabelled_between) and gap:
-            found[id(cell)] = gap[unlabelled_between.index(cell)]
-    return [Slot(found[id(c)], c.col, c.col + c.col_span) for c in cells if id(c) in found]
-
-
-def _rank(cell: Cell, cells: list[Cell], found: dict[int, str], order: dict[str, int]) -> float:
-    """Where an unlabelled header cell sits in the config's column order (between its neighbours)."""
-    i = cells.index(cell)
-    before = max((order[found[id(c)]] for c in cells[:i] if id(c) in found), default=-1)
-    return before + 0.5
+    """Slots from a header row, or None when fewer than three cells are column labels
+    (pipeline/columns.match_header: OCR places a scanned table's columns by it too)."""
+    found = match_header(row, [(col.field, [label_key(label) for label in col.labels]) for col in columns])
+    return None if found is None else [Slot(field, start, end) for field, start, end in found]
 
 
 def _value_like(text: str, lex: Lexicon) -> bool:

@@ -6,28 +6,11 @@ they are rather than by the column a damaged extraction left them in.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from pipeline.config import Vocabulary
-from pipeline.repair.text import label_key
-
-_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
-
-
-def parse_number(text: str | None) -> float | int | None:
-    """`1,600` → 1600, `19.2` → 19.2, `0.00` → 0; anything else → None."""
-    if not text:
-        return None
-    t = text.strip()
-    if not _NUMBER.match(t):
-        return None
-    t = t.replace(",", "")
-    value = float(t)
-    if "." not in t and abs(value) < 2**53:
-        return int(t)
-    return value
+from pipeline.text import label_key
 
 
 @dataclass

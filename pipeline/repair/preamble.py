@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from pipeline.model import RawForm, TextLine
-from pipeline.repair.text import clean_text, has_cjk
+from pipeline.text import clean_text, has_cjk
 
 _AMOUNT_UNIT = re.compile(r"(?:金额单位|单位)[：:]?\s*(亿元|万元|千元|元)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")

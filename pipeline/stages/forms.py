@@ -17,8 +17,8 @@ from pipeline.config import Settings
 from pipeline.errors import NoFormFound
 from pipeline.model import Document, Page, RawForm, Table, TextLine
 from pipeline.repair.fields import label_index, match_label
-from pipeline.repair.text import clean_text, label_key
 from pipeline.spec import FormSpec
+from pipeline.text import clean_text, label_key
 
 MAX_TITLE_CHARS = 40  # a longer line is prose that mentions the title, not the title
 FUZZY_TITLE_RATIO = 0.6  # a title half hidden by a seal still shares this much with the printed one

@@ -10,6 +10,8 @@ correction is kept as a note, for the review list.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from pipeline.engines.base import ConstrainedRecognizer, Recognition
@@ -34,7 +36,7 @@ def edit_distance(a: str, b: str) -> int:
     return row[-1]
 
 
-def near_variants(text: str, names: list[str]) -> list[tuple[str, str, str]]:
+def near_variants(text: str, names: Sequence[str]) -> list[tuple[str, str, str]]:
     """(corrected text, was, name) for each window of `text` a few edits away from a name.
 
     Windows are as long as the name or, for names of INDEL_MIN_CHARS or more, one
@@ -61,7 +63,7 @@ def near_variants(text: str, names: list[str]) -> list[tuple[str, str, str]]:
     return out
 
 
-def correct(reading: Recognition, crop: np.ndarray, engine, names: list[str], min_ratio: float) -> str | None:
+def correct(reading: Recognition, crop: np.ndarray, engine, names: Sequence[str], min_ratio: float) -> str | None:
     """Replace `reading.text` by its corrected form when the evidence allows; return a note, or None.
 
     Corrections are made one name at a time, up to MAX_ROUNDS (`株洲市濠口区司法育】`:

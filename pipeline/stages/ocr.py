@@ -5,40 +5,29 @@ inside a known cell the lines are found by a projection profile, an empty
 cell is never recognised, and all the lines of a page are recognised in one
 call (the engine batches lines of similar width). Cells whose reading is
 unsure, or breaks what their column allows, are read again (reread.py).
+Where lines are and how they are cropped: ocr_lines.py.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-import cv2
-import numpy as np
-
 from pipeline import imaging
+from pipeline.columns import column_schema
 from pipeline.config import Settings
 from pipeline.engines import registry
 from pipeline.engines.base import PixelBox
-from pipeline.model import Cell, Table, TextLine
+from pipeline.model import Table, TextLine
 from pipeline.stages import names, reread
-
-CELL_BORDER_PT = 1.5  # inset from a cell's ruling lines so they are not read as strokes
-BORDER_RESIDUE_PT = 2.0  # how deep a ruling remnant (thickness + skew residue) may reach past the inset
-EDGE_FRAGMENT_PT = 3.0  # ink reaching no deeper than this from a cell's edge belongs to the neighbour
-MAX_LINE_HEIGHT_PT = 14.0  # ink bands closer than this together are one line (the two bars of `=`)
-MIN_LINE_HEIGHT_PT = 4.0  # outside tables: thinner bands are specks or rule remnants
-PAD_RATIO = 0.25  # white margin around a line crop, as a share of its height
-
-
-@dataclass
-class LineJob:
-    box: PixelBox  # on the page, in pixels
-    cell: Cell | None  # None: a line outside every table
+from pipeline.stages.ocr_lines import LineJob, cell_lines, line_crop, outside_lines, strip_noise, to_pixels, to_points
 
 
 def read_page(work, settings: Settings):
+    """Page step: the text of a scanned page's cells and lines (a page with a text layer passes).
+
+    What a column allows comes from the column schema (pipeline/columns.py) alone.
+    """
     if not work.page.scanned:
         return work
+    schema = column_schema(settings)
     engine = registry.ocr_engine(settings.ocr.engine, **settings.ocr.options)
     px_per_pt = work.page.dpi / 72.0
     binary = imaging.binarize(work.gray)
@@ -50,155 +39,14 @@ def read_page(work, settings: Settings):
     jobs += outside_lines(binary, tables, px_per_pt, settings.tables.phrase_gap)
     crops = [line_crop(work.gray, job.box) for job in jobs]
     readings = engine.recognize(crops)
-    notes = [names.correct(r, crop, engine, settings.vocabulary.known_names, settings.ocr.known_name_min_ratio)
+    notes = [names.correct(r, crop, engine, schema.known_names, settings.ocr.known_name_min_ratio)
              for r, crop in zip(readings, crops)]
     lines = _assemble(work, jobs, readings, notes, px_per_pt)
     _mark_sealed(work.seals, tables, lines, px_per_pt, inked={id(job.cell) for job in jobs if job.cell is not None})
     if settings.ocr.reread:
-        reread.reread_page(work, tables, jobs, readings, engine, settings)
+        reread.reread_page(work, tables, jobs, readings, engine, schema, settings)
     work.page.blocks = sorted(lines + tables, key=lambda b: b.bbox[1] if b.bbox else 0.0)
     return work
-
-
-def to_pixels(bbox, px_per_pt: float) -> PixelBox:
-    x0, y0, x1, y1 = bbox
-    return int(round(x0 * px_per_pt)), int(round(y0 * px_per_pt)), int(round(x1 * px_per_pt)), int(round(y1 * px_per_pt))
-
-
-def to_points(box: PixelBox, px_per_pt: float):
-    return tuple(round(v / px_per_pt, 2) for v in box)
-
-
-def cell_lines(binary: np.ndarray, cell: Cell, px_per_pt: float, min_ink_pt2: float) -> list[LineJob]:
-    """The text lines inside one cell, found by projection; none for an empty cell.
-
-    Emptiness is an absolute amount of ink (a `/` is enough), not a share of
-    the cell: a tall merged label cell holds a few characters in a lot of space.
-    """
-    x0, y0, x1, y1 = to_pixels(cell.bbox, px_per_pt)
-    inset = max(1, int(round(CELL_BORDER_PT * px_per_pt)))
-    inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
-    if inner[2] <= inner[0] or inner[3] <= inner[1]:
-        return []
-    crop = imaging.trim_borders(binary[inner[1]:inner[3], inner[0]:inner[2]],
-                                max_depth=max(2, int(BORDER_RESIDUE_PT * px_per_pt)))
-    crop = drop_edge_fragments(crop, int(EDGE_FRAGMENT_PT * px_per_pt))
-    min_ink = min_ink_pt2 * px_per_pt * px_per_pt
-    if np.count_nonzero(crop) < min_ink:
-        return []  # never recognise an empty cell
-    jobs = []
-    for top, bottom in merge_close_bands(imaging.text_line_bands(crop, trim=False), MAX_LINE_HEIGHT_PT * px_per_pt):
-        if np.count_nonzero(crop[top:bottom]) < min_ink:
-            continue
-        band = crop[top:bottom]
-        # dust far from the text would widen the line and be "read" as a character
-        runs = [(a, b) for a, b in imaging.split_by_gaps(band, max(2, 2 * (bottom - top)))
-                if np.count_nonzero(band[:, a:b]) >= min_ink]
-        if not runs:
-            continue
-        box = (inner[0] + runs[0][0], inner[1] + top, inner[0] + runs[-1][1], inner[1] + bottom)
-        jobs.append(LineJob(box, cell))
-    return jobs
-
-
-def drop_edge_fragments(crop: np.ndarray, depth: int) -> np.ndarray:
-    """Erase ink that only pokes in across the cell's top or bottom (a neighbour's descender)."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((crop > 0).astype(np.uint8), connectivity=8)
-    height, width = crop.shape
-    out = crop.copy()
-    for i in range(1, count):
-        x, y, w, h, _area = stats[i]
-        # top and bottom only: a glyph near the left or right border is split into strokes that
-        # would look shallow; ruling remnants there are trim_borders' job
-        shallow = (y == 0 and h <= depth) or (y + h == height and h <= depth)
-        if shallow:
-            out[labels == i] = 0
-    return out
-
-
-def drop_border_blobs(binary: np.ndarray) -> np.ndarray:
-    """Erase ink touching the image's edge: the dark margin of a photo, a scanner's shadow, the
-    fill a deskew leaves. Text on a form never runs off the sheet."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((binary > 0).astype(np.uint8), connectivity=8)
-    height, width = binary.shape
-    x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
-    touching = (x == 0) | (y == 0) | (x + w >= width) | (y + h >= height)
-    touching[0] = False  # the background label
-    out = binary.copy()
-    out[touching[labels]] = 0
-    return out
-
-
-def merge_close_bands(bands: list[tuple[int, int]], max_height: float) -> list[tuple[int, int]]:
-    """Join neighbouring bands whose union is still no taller than one line (`=`, `三`)."""
-    out: list[tuple[int, int]] = []
-    for top, bottom in bands:
-        if out and bottom - out[-1][0] <= max_height:
-            out[-1] = (out[-1][0], bottom)
-        else:
-            out.append((top, bottom))
-    return out
-
-
-def outside_lines(binary: np.ndarray, tables: list[Table], px_per_pt: float, phrase_gap_pt: float) -> list[LineJob]:
-    """Lines of text outside the tables (title, unit, signer), split into phrases at wide gaps."""
-    mask = drop_border_blobs(binary)
-    margin = int(round(3 * px_per_pt))
-    for table in tables:
-        x0, y0, x1, y1 = to_pixels(table.bbox, px_per_pt)
-        mask[max(0, y0 - margin):y1 + margin, max(0, x0 - margin):x1 + margin] = 0
-    min_height = MIN_LINE_HEIGHT_PT * px_per_pt
-    jobs = []
-    for top, bottom in imaging.text_line_bands(mask):
-        if bottom - top < min_height:
-            continue
-        band = mask[top:bottom]
-        for left, right in imaging.split_by_gaps(band, int(phrase_gap_pt * px_per_pt)):
-            if right - left >= min_height:  # a phrase is at least one character wide
-                jobs.append(LineJob((left, top, right, bottom), None))
-    return jobs
-
-
-def line_crop(gray: np.ndarray, box: PixelBox) -> np.ndarray:
-    """The line with a white margin: the recogniser reads single symbols (`/`, `=`) better with room."""
-    x0, y0, x1, y1 = box
-    crop = gray[y0:y1, x0:x1]
-    height = y1 - y0
-    pad_x = int(PAD_RATIO * height) + max(0, (height - (x1 - x0)) // 2)
-    pad_y = max(1, int(0.1 * height))
-    return np.pad(crop, ((pad_y, pad_y), (pad_x, pad_x)), constant_values=255)
-
-
-# a ruling-line remnant reads as | at a line's end
-_NOISE_HEAD = ":：、·.,，'\"`‘’_-~|丨│ "
-_NOISE_TAIL = ":：、·,，'\"`‘’_~|丨│ "
-_OCR_CONFUSABLES = str.maketrans({"丶": "、"})  # the radical 丶 is never written in running text
-
-
-def strip_noise(text: str, inner: bool = False) -> str:
-    """Specks read as punctuation at a cell's ends (`:2026.01`, `金额、`); a final 。 is real.
-
-    `inner`: one line inside a cell, where a wrapped `，` or `、` at the end is real
-    and only ruling remnants (`|`) are stripped.
-    """
-    text = text.translate(_OCR_CONFUSABLES)
-    if inner:
-        return text.strip(" ").strip("|丨│").strip(" ") or text
-    stripped = text.strip(" \n").rstrip(_NOISE_TAIL).lstrip(_NOISE_HEAD)
-    # `87.7.`, `140...`, `%.`, `指标.`: specks after the text (a real number never ends in a dot)
-    stripped = re.sub(r"(?<=[\d\u4e00-\u9fff%])\.+$", "", stripped)
-    stripped = _strip_unopened_close(stripped)
-    return stripped if stripped or not text.strip() else text.strip()
-
-
-_BRACKETS = {"）": "（(", ")": "（(", "】": "【[", "]": "【[", "」": "「", "』": "『"}  # OCR mixes widths
-
-
-def _strip_unopened_close(text: str) -> str:
-    """`司法局】`: a closing bracket at the end that nothing opened is a seal or ruling fragment."""
-    while text and text[-1] in _BRACKETS and not any(o in text for o in _BRACKETS[text[-1]]):
-        text = text[:-1].rstrip()
-    return text
 
 
 def _under_seal(box: PixelBox, seals) -> bool:

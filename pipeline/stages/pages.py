@@ -4,14 +4,18 @@ A page with a usable text layer is read directly (tables.py). Any other page —
 an image-only PDF page, a page whose text layer is garbage, a TIFF frame, a
 photo — takes the scanned path: rasterise, preprocess, find the ruled grid,
 OCR the cells. Both produce the same Page, so forms and repair never know
-which path a page took. Pages are streamed: a page's images are dropped as
-soon as it has been read.
+which path a page took.
+
+The steps themselves are listed in runner.PAGE_STEPS; this module holds the
+page in flight (PageWork), where pages come from (`read`), how a step runs
+over them (`each`) and what leaves the chain (`finish`). Pages are streamed:
+a page's images are dropped as soon as it has been read.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -21,67 +25,84 @@ import numpy as np
 from pipeline.config import Settings
 from pipeline.errors import CorruptInput
 from pipeline.model import Document, Page
-from pipeline.stages import ocr, scan, tables
+from pipeline.stages import scan
 
 
 @dataclass
 class PageWork:
-    """One page in flight: the model page being built and what it is read from."""
+    """One page in flight through the page steps (runner.PAGE_STEPS), in order.
 
-    page: Page
-    path: Path
+    Each step takes it and returns it (or a PageWork for the same page), filling in
+    what it reads; a step that does not apply to the page returns it at once. Once the
+    last step is done, only `page` travels on (to forms.windows): the pixels are dropped.
+    """
+
+    page: Page  # the model page being built: its blocks, timings and errors are the result
+    path: Path  # the input file
     index: int  # 0-based within the file
-    plumber: Any = None  # pdfplumber page, for PDF pages
+    plumber: Any = None  # pdfplumber page, for PDF pages (None: an image frame)
     image: np.ndarray | None = None  # BGR pixels as scanned (kept for crops)
     gray: np.ndarray | None = None  # upright, deskewed, seal-free grey used for reading
     unfaded: np.ndarray | None = None  # `gray` before grey seal rings were faded (None: none were)
     grid: list | None = None  # ruled tables found in the image (pixel coordinates)
-    carry: dict = field(default_factory=dict)  # what one page tells the next (a table's columns)
+    carry: dict = field(default_factory=dict)  # what one page tells the next (a table's columns), per document
     seals: list = field(default_factory=list)  # (cx, cy, r) in pixels of the upright page
+    done: bool = False  # no step applies any more: a text dump's page (ingest read it), or a step failed
+
+    def release(self) -> None:
+        """Drop what was read from: the page is all that is kept."""
+        self.plumber = self.image = self.gray = self.unfaded = self.grid = None
 
 
-Step = Callable[[PageWork, Settings], PageWork]
-
-# The recipe for one page. Each step returns at once when it does not apply.
-PAGE_STEPS: list[tuple[str, Step]] = [
-    ("triage", tables.triage),        # usable text layer → read it; else mark scanned
-    ("raster", scan.rasterise),       # scanned PDF page → pixels at scan.dpi
-    ("preprocess", scan.preprocess),  # upright, deskew, seal ink removed
-    ("grid", scan.find_grid),         # ruled lines → table cells
-    ("ocr", ocr.read_page),           # text of cells and of the lines around them
-]
+PageStep = Callable[[PageWork, Settings], PageWork]
 
 
-def run(doc: Document, settings: Settings) -> Document:
-    """Every page of the document into doc.pages (the runner streams them instead: `stream`)."""
-    doc.pages.extend(stream(doc, settings))
-    return doc
-
-
-def stream(doc: Document, settings: Settings) -> Iterator[Page]:
-    """The document's pages read one at a time; each page's trouble goes to doc.errors as it is read."""
+def read(doc: Document, settings: Settings) -> Iterator[PageWork]:
+    """The document's pages, one at a time, none of them read yet (a text dump's page comes read)."""
     if doc.kind == "dump":
         made, doc.pages = doc.pages, []  # ingest already made its page
-        yield from made
+        for index, page in enumerate(made):
+            yield PageWork(page=page, path=doc.path, index=index, done=True)
         return
     carry: dict = {}  # shared by the pages of one document, in order
     for work in _pages(doc, settings):
         work.carry = carry
-        for name, step in PAGE_STEPS:
+        yield work
+
+
+def each(name: str, step: PageStep, works: Iterable[PageWork], settings: Settings) -> Iterator[PageWork]:
+    """`step` over the pages as they come, one at a time, timed into page.timings[name].
+
+    A step that fails costs its page only: the page keeps the error and no blocks, and
+    the later steps pass it by.
+    """
+    for work in works:
+        if not work.done:
             started = time.perf_counter()
             try:
                 work = step(work, settings)
             except Exception as exc:  # noqa: BLE001 - one bad page must not cost the file
                 work.page.errors.append(f"page {work.page.number}: {name} failed ({type(exc).__name__}: {exc})")
                 work.page.blocks = []
-                break
+                work.done = True
             finally:
-                seconds = time.perf_counter() - started
-                work.page.timings[name] = round(seconds, 4)
-                key = f"page.{name}"
-                doc.timings[key] = round(doc.timings.get(key, 0.0) + seconds, 4)
-        doc.errors.extend(work.page.errors)
-        yield work.page
+                work.page.timings[name] = round(time.perf_counter() - started, 4)
+        yield work
+        del work  # a page's pixels are not held while the next page is read
+
+
+def finish(works: Iterable[PageWork], doc: Document) -> Iterator[Page]:
+    """The read pages, their pixels dropped; each page's step times summed into doc.timings
+    (`page.<step>`) and its trouble copied to doc.errors."""
+    for work in works:
+        work.release()
+        page = work.page
+        for name, seconds in page.timings.items():
+            key = f"page.{name}"
+            doc.timings[key] = round(doc.timings.get(key, 0.0) + seconds, 4)
+        doc.errors.extend(page.errors)
+        del work
+        yield page
 
 
 def _pages(doc: Document, settings: Settings) -> Iterator[PageWork]:

@@ -15,10 +15,10 @@ from pipeline.config import Settings
 from pipeline.model import Cell, Document
 from pipeline.repair import amounts, fields, indicators, lists, preamble
 from pipeline.repair.context import RepairContext
-from pipeline.repair.lexicon import Lexicon, parse_number
-from pipeline.repair.text import label_key
+from pipeline.repair.lexicon import Lexicon
 from pipeline.spec import (AmountRowSection, AmountsSection, FieldsSection, FormSpec, IndicatorsSection,
                            ListSection, Section)
+from pipeline.text import label_key, parse_number
 
 
 def run(doc: Document, settings: Settings) -> Document:

@@ -1,6 +1,6 @@
 """The scanned path up to OCR: pixels, upright and clean, and the ruled grid.
 
-Page steps (see pages.PAGE_STEPS): rasterise → preprocess → find_grid. Each
+Page steps (see runner.PAGE_STEPS): rasterise → preprocess → find_grid. Each
 returns at once for a page that is not scanned.
 """
 

@@ -13,7 +13,7 @@ from pipeline.config import Settings
 from pipeline.model import Document, RawForm
 from pipeline.records import record_model
 from pipeline.repair.lexicon import Lexicon
-from pipeline.repair.text import label_key
+from pipeline.text import label_key
 from pipeline.spec import AmountsSection, Check, FormSpec
 
 AMOUNT_TOLERANCE = 0.005  # amounts are written to the cent of a 万元 at most

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.stages.ocr import strip_noise
+from pipeline.stages.ocr_lines import strip_noise
 from pipeline.stages.reread import _clear_winner
 
 

@@ -1,4 +1,7 @@
-"""Cell text repair: wrapped lines joined, widths and punctuation normalised.
+"""Cell text: wrapped lines joined, widths and punctuation normalised; labels compared; numbers read.
+
+Neutral ground: OCR (stages/ocr*, reread) and repair both read text through
+these helpers, and neither imports the other.
 
 A plain extraction leaves a line break — or a space — wherever a narrow cell
 wrapped its text (`调处矛盾纠纷成功 率`, `度量 单位`). Chinese has no spaces
@@ -104,3 +107,20 @@ def clean_text(text: str | None) -> str:
 def label_key(text: str | None) -> str:
     """How labels are compared: cleaned, without spaces, colons or dots (a speck read as `·`)."""
     return re.sub(r"[\s：:·・.．]", "", clean_text(text))
+
+
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+def parse_number(text: str | None) -> float | int | None:
+    """`1,600` → 1600, `19.2` → 19.2, `0.00` → 0; anything else → None."""
+    if not text:
+        return None
+    t = text.strip()
+    if not _NUMBER.match(t):
+        return None
+    t = t.replace(",", "")
+    value = float(t)
+    if "." not in t and abs(value) < 2**53:
+        return int(t)
+    return value

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.repair.text import clean_text, label_key
+from pipeline.text import clean_text, label_key
 
 
 @pytest.mark.parametrize("raw, clean", [
