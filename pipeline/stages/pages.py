@@ -60,7 +60,7 @@ def run(doc: Document, settings: Settings) -> Document:
 
 def stream(doc: Document, settings: Settings) -> Iterator[Page]:
     """The document's pages read one at a time; each page's trouble goes to doc.errors as it is read."""
-    if doc.kind == "dump":
+    if doc.kind in ("dump", "office", "markup"):  # ingest read their pages whole (ingest.LOADED_KINDS)
         made, doc.pages = doc.pages, []  # ingest already made its page
         yield from made
         return
