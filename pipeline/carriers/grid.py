@@ -10,12 +10,15 @@ the forms stage sees the same blocks a PDF page gives it.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from pipeline.model import Block, Cell, Table, TextLine
 
 # a lone cell merged over this share of the used width is a title or a unit line, wherever it stands
 TEXT_ROW_MIN_WIDTH_SHARE = 2 / 3
+# `填报单位：某某局` — a cell holding a label and its value, as the lines above a form's grid do
+_LABELLED = re.compile(r"^[^：:]{1,12}[：:]")
 
 
 @dataclass
@@ -73,6 +76,8 @@ def sheet_blocks(cells: list[Placed], page: int, source: str = "dump") -> list[B
     - blank: no text, and no merged cell with text reaches down into it — it ends a table;
     - a text line: its only cell with text spans most of the used width, or stands alone in a
       row above a grid (after a blank row, another text line or the top) — a title, a unit line;
+      above a grid, a row whose every cell reads `label：value` (`填报单位：…` left, `金额单位：万元`
+      right) is a text line per cell;
     - a grid row: anything else; consecutive grid rows make one table.
     A lone narrow cell inside a grid (an empty category's label, a wrapped continuation) stays a
     grid row, and so does any row that a merged cell from above crosses.
@@ -101,8 +106,10 @@ def sheet_blocks(cells: list[Placed], page: int, source: str = "dump") -> list[B
         texts = [c for c in by_row.get(r, []) if c.text.strip()]
         if not texts and r not in crossed:
             kind = "blank"
-        elif len(texts) == 1 and r not in crossed and (
+        elif r not in crossed and len(texts) == 1 and (
                 texts[0].col_span >= math.ceil(TEXT_ROW_MIN_WIDTH_SHARE * width) or previous != "grid"):
+            kind = "text"
+        elif r not in crossed and previous != "grid" and all(_LABELLED.match(c.text.strip()) for c in texts):
             kind = "text"
         else:
             kind = "grid"
@@ -110,8 +117,8 @@ def sheet_blocks(cells: list[Placed], page: int, source: str = "dump") -> list[B
             grid_rows.append(r)
         else:
             flush()
-            if kind == "text":
-                blocks.append(TextLine(page=page, text=texts[0].text.strip(), source=source))
+            blocks += [TextLine(page=page, text=c.text.strip(), source=source)
+                       for c in sorted(texts, key=lambda c: c.col)]
         previous = kind
     flush()
     return blocks

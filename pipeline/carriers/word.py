@@ -21,7 +21,7 @@ from pathlib import Path
 from pipeline.carriers.grid import Placed, make_table
 from pipeline.carriers.package import check_package, one_line
 from pipeline.errors import CorruptInput
-from pipeline.model import Block, Page, TextLine
+from pipeline.model import Page, TextLine
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 TITLE = "2026年项目支出绩效目标表"
 UNIT = "填报单位：某某县农业农村局"
+AMOUNT_UNIT = "金额单位：万元"
 NAME = "高标准农田灌溉设施建设"
 GOAL = "完成灌溉设施建设，提升农业生产条件。"
 N_COLS = 7
@@ -90,7 +91,8 @@ def write_xlsx(path: Path, title_merged: bool = True) -> Path:
     sheet.cell(1, 1, TITLE)
     if title_merged:
         sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=N_COLS)
-    sheet.cell(2, 1, UNIT)  # alone in its row, not merged: a unit line all the same
+    sheet.cell(2, 1, UNIT)  # not merged: a unit line all the same, and so is the amount unit at its right
+    sheet.cell(2, N_COLS, AMOUNT_UNIT)
     top = 3
     for r, c, rs, cs, text in GRID:
         value: object = float(text) if text.isdigit() else text  # numbers as Excel stores them: doubles

@@ -52,6 +52,8 @@ def test_every_carrier_gives_the_same_record(carriers_folder, tmp_path):
         assert record["project_category"] == "特定目标类", name
         assert record["period"] == "2026.01-2026.12", name
         assert record["reporting_unit"] == "某某县农业农村局", name
+        if name == "excel.xlsx":  # its unit line stands in the title's row, at the right
+            assert record["amount_unit"] == "万元"
         got = [(i["level1"], i["level2"], i["level3"], i["value"]) for i in record["indicators"]]
         assert got == [expected[:4] for expected in form.INDICATORS], name
         for indicator, expected in zip(record["indicators"], form.INDICATORS):

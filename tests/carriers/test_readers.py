@@ -70,7 +70,7 @@ def test_docx_cell_paragraphs_and_nested_table(tmp_path):
 def test_xlsx_sheet_lines_tables_and_values(tmp_path):
     [page] = carriers.read(form.write_xlsx(tmp_path / "f.xlsx"), MAX)
     assert page.number == 1
-    assert lines(page) == [form.TITLE, form.UNIT]
+    assert lines(page) == [form.TITLE, form.UNIT, form.AMOUNT_UNIT]
     assert spans(only_table(page)) == set(form.GRID)  # 20.0 and 5000.0 come out as 20 and 5000
 
 
