@@ -89,14 +89,17 @@ def discover(paths: list[Path], settings: Settings, skipped: list[dict] | None =
     """Files named on the command line, and the supported files under named folders.
 
     A file under a folder that no reader takes is not converted but not hidden either: it is
-    appended to `skipped` as a manifest entry saying why. Hidden files and folders stay unseen.
+    appended to `skipped` as a manifest entry saying why. Hidden files and folders stay unseen, and
+    so does --out when it lies inside a named folder: its CSV and JSON results are not inputs.
     """
     suffixes = set(ingest.supported_suffixes(settings))
+    results = settings.out_dir.resolve()
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file()
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                           and results not in p.resolve().parents)
             found += [p for p in files if p.suffix.lower() in suffixes]
             if skipped is not None:
                 skipped += [skipped_entry(p) for p in files if p.suffix.lower() not in suffixes]

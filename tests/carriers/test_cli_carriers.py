@@ -84,3 +84,12 @@ def test_files_too_large_to_read_whole_are_refused(tmp_path):
     assert code == 1
     [error] = manifest(tmp_path / "out")["big.xlsx"]["errors"]
     assert "big.xlsx" in error and "max_loaded_mb" in error
+
+
+def test_results_inside_the_input_folder_are_not_inputs(carriers_folder):
+    """--out inside the folder: a rerun must not read its own CSV results (now a carrier) back in."""
+    out = carriers_folder / "out"
+    assert run_cli("run", str(carriers_folder), "--out", str(out), "--executor", "serial")[0] == 0
+    code, output = run_cli("run", str(carriers_folder), "--out", str(out), "--executor", "serial", "--force")
+    assert code == 0, output
+    assert len(manifest(out)) == 5 and "skipped" not in output
