@@ -21,7 +21,7 @@ Reader = Callable[[Path, int], list[Page]]
 
 # by suffix; which suffixes a run accepts is the config's (office_suffixes, markup_suffixes)
 READERS: dict[str, Reader] = {
-    ".docx": word.read, ".docm": word.read,
+    ".docx": word.read,  # not .docm: python-docx refuses its content type
     ".xlsx": excel.read, ".xlsm": excel.read,
     ".html": html_tables.read, ".htm": html_tables.read, ".xhtml": html_tables.read,
     ".md": markdown.read, ".markdown": markdown.read,

@@ -59,7 +59,7 @@ def _blocks(container, page: int):
 def _paragraph_text(p) -> str:
     """A paragraph's own text: its runs, also those inside hyperlinks, fields and insertions."""
     parts: list[str] = []
-    for node in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr", f"{_W}txbxContent"):
+    for node in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
         if node.tag == f"{_W}t":
             # a text box anchored in the paragraph is its own text, not this line's
             if not _inside(node, f"{_W}txbxContent", p):
