@@ -26,7 +26,8 @@ def _fail(exc: PipelineError) -> None:
 
 @app.command()
 def run(
-    paths: list[Path] = typer.Argument(..., help="PDF files, text dumps (.txt/.tsv/.md) or folders of them"),
+    paths: list[Path] = typer.Argument(..., help="PDFs, images, Word/Excel files, text dumps, HTML, markdown, "
+                                                 "CSV, or folders of them"),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="folder for all results"),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML merged over configs/default.yaml"),
     password: Optional[str] = typer.Option(None, "--password", help="password for encrypted PDFs"),
@@ -59,7 +60,7 @@ def run(
         reporter.close()
         _fail(exc)
     reporter.summary(manifest, str(out))
-    if any(e["status"] != "ok" for e in manifest["inputs"]):
+    if any(e["status"] not in ("ok", "skipped") for e in manifest["inputs"]):  # skipped: not ours to read
         raise typer.Exit(1)
 
 

@@ -113,7 +113,11 @@ class Settings(_Strict):
     generic: GenericTableSettings = Field(default_factory=GenericTableSettings)
     batch: BatchSettings = Field(default_factory=BatchSettings)
     image_suffixes: list[str] = Field(default_factory=lambda: [".png", ".jpg", ".jpeg", ".tif", ".tiff"])
-    dump_suffixes: list[str] = Field(default_factory=lambda: [".txt", ".tsv", ".md"])
+    dump_suffixes: list[str] = Field(default_factory=lambda: [".txt", ".tsv"])
+    # read whole by pipeline/carriers/: Word and Excel originals, and what other tools write
+    office_suffixes: list[str] = Field(default_factory=lambda: [".docx", ".xlsx", ".xlsm"])
+    markup_suffixes: list[str] = Field(default_factory=lambda: [".html", ".htm", ".md", ".csv"])
+    max_loaded_mb: float = 50.0  # a dump, office or markup file is read whole: larger ones are refused
     pdf_suffixes: list[str] = Field(default_factory=lambda: [".pdf"])
     forms: list[FormSpec] = Field(default_factory=list)  # one per template, configs/forms/<template>.yaml
     vocabulary: Vocabulary | None = None

@@ -4,7 +4,8 @@ Document → Page → (TextLine | Table → Cell) → RawForm → form record.
 
 Coordinates are PDF points with the origin at the top-left of the page
 (pdfplumber's convention): bbox = (x0, top, x1, bottom). Text dumps have no
-geometry, so their bboxes are None. Scanned pages (OCR) use the same
+geometry, so their bboxes are None; nor do Word, Excel, HTML, markdown and CSV
+files (pipeline/carriers/), whose text is marked "dump" like theirs. Scanned pages (OCR) use the same
 coordinates, converted from pixels by the rasteriser's scale, so repair and
 output never need to know where the text came from.
 """
@@ -188,7 +189,7 @@ class GenericTable(BaseModel):
 
 class Document(BaseModel):
     path: Path
-    kind: Literal["pdf", "dump", "image"]
+    kind: Literal["pdf", "dump", "office", "markup", "image"]  # office, markup: pipeline/carriers/
     sha256: str = ""
     out_name: str = ""  # the folder under --out for this input's forms
     pages: list[Page] = Field(default_factory=list)

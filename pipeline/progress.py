@@ -83,7 +83,10 @@ class ConsoleReporter:
         if self.quiet:
             return
         inputs = manifest["inputs"]
-        failed = [e for e in inputs if e["status"] != "ok"]
+        skipped = [e for e in inputs if e["status"] == "skipped"]  # no reader takes them: not failures
+        failed = [e for e in inputs if e["status"] not in ("ok", "skipped")]
+        for entry in skipped:
+            typer.echo(f"skipped {entry['file']}: {entry['reason']}")
         seconds = time.monotonic() - self.started
         table = Table(title="batch summary", show_header=True, header_style="bold")
         for column in ("", "inputs", "forms", "tables", "pages"):
@@ -92,6 +95,8 @@ class ConsoleReporter:
         table.add_row("converted", str(len(ok)), str(sum(e["forms"] for e in ok)),
                       str(sum(e.get("tables", 0) for e in ok)), str(sum(e["pages"] for e in ok)))
         table.add_row("failed", str(len(failed)), "", "", "")
+        if skipped:
+            table.add_row("skipped", str(len(skipped)), "", "", "")
         if self.resumed:
             table.add_row("of which done earlier", str(self.resumed), "", "", "")
         for reason, count in Counter(e.get("error_type", "other") for e in failed).most_common():
@@ -101,6 +106,7 @@ class ConsoleReporter:
         table.caption = f"this run: {converted_now} input(s) in {seconds:.1f}s ({rate})"
         Console(highlight=False, soft_wrap=True).print(table)
         tables = sum(e.get("tables", 0) for e in inputs)
-        typer.echo(f"{len(ok)} of {len(inputs)} input(s) converted, {sum(e['forms'] for e in inputs)} form(s)"
-                   f"{f', {tables} table(s)' if tables else ''}; "
+        typer.echo(f"{len(ok)} of {len(inputs) - len(skipped)} input(s) converted, "
+                   f"{sum(e['forms'] for e in inputs)} form(s){f', {tables} table(s)' if tables else ''}"
+                   f"{f', {len(skipped)} file(s) skipped' if skipped else ''}; "
                    f"results in {out}/ (projects.csv, indicators.csv, manifest.json)")

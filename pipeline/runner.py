@@ -108,17 +108,33 @@ def _timed(doc: Document, name: str, call: Callable, *args):
         doc.timings[name] = round(doc.timings.get(name, 0.0) + time.perf_counter() - started, 4)
 
 
-def discover(paths: list[Path], settings: Settings) -> list[Path]:
-    """Files named on the command line, and the supported files under named folders."""
-    suffixes = set(settings.pdf_suffixes + settings.dump_suffixes + settings.image_suffixes)
+def discover(paths: list[Path], settings: Settings, skipped: list[dict] | None = None) -> list[Path]:
+    """Files named on the command line, and the supported files under named folders.
+
+    A file under a folder that no reader takes is not converted but not hidden either: it is
+    appended to `skipped` as a manifest entry saying why. Hidden files and folders stay unseen, and
+    so does --out when it lies inside a named folder: its CSV and JSON results are not inputs.
+    """
+    suffixes = set(ingest.supported_suffixes(settings))
+    results = settings.out_dir.resolve()
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
-                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            files = sorted(p for p in path.rglob("*") if p.is_file()
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                           and results not in p.resolve().parents)
+            found += [p for p in files if p.suffix.lower() in suffixes]
+            if skipped is not None:
+                skipped += [skipped_entry(p) for p in files if p.suffix.lower() not in suffixes]
         else:
             found.append(path)  # a missing or unsupported file is reported by convert
     return found
+
+
+def skipped_entry(path: Path) -> dict:
+    """The manifest entry of a file in a named folder that no reader takes."""
+    return {"file": str(path), "status": "skipped", "forms": 0, "pages": 0, "seconds": {}, "errors": [],
+            "outputs": [], "reason": f"unsupported file type '{path.suffix.lower() or '(none)'}'"}
 
 
 def unique_out_names(inputs: list[Path], settings: Settings) -> list[str]:
@@ -167,7 +183,8 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
     """
     report = report or _Silent()
     started = datetime.now(timezone.utc)
-    inputs = discover(paths, settings)
+    skipped: list[dict] = []
+    inputs = discover(paths, settings, skipped)
     sweep_temp_files(settings.out_dir)
     state = RunState(settings.out_dir, settings.fingerprint())
     entries: list[dict | None] = [None] * len(inputs)
@@ -189,10 +206,10 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
         executor.stop()  # workers are gone: what they were writing is only ever a temporary file
         sweep_temp_files(settings.out_dir)
         finished = [e for e in entries if e is not None]
-        _write_summary(started, finished, settings, interrupted=True)
+        _write_summary(started, finished + skipped, settings, interrupted=True)
         raise Interrupted(f"interrupted: {len(finished)} of {len(inputs)} input(s) done and written; "
                           f"run the same command again to resume (finished inputs are skipped)") from None
-    return _write_summary(started, entries, settings)
+    return _write_summary(started, entries + skipped, settings)
 
 
 def _size(task: Task) -> int:

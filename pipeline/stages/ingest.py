@@ -1,8 +1,9 @@
 """Ingest: identify the input, check it can be read, and load text dumps.
 
 PDFs are only opened and checked here (magic bytes, encryption, page count);
-their pages, like those of image files, are read by the pages stage, one at a time. Text dumps are small
-and already tabular, so they become pages of blocks right away.
+their pages, like those of image files, are read by the pages stage, one at a time. Text dumps, and
+the Word, Excel, HTML, markdown and CSV files of pipeline/carriers/, are small and already hold their
+text, so they become pages of blocks right away (and are refused when too large to read whole).
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from pipeline import carriers
 from pipeline.config import Settings
 from pipeline.errors import CorruptInput, EncryptedInput, InputError, NoFormFound, UnsupportedInput
 from pipeline.model import Cell, Document, Page, Table, TextLine
 
 _PDF_MAGIC = b"%PDF-"
+LOADED_KINDS = ("dump", "office", "markup")  # read whole here; the pages stage only hands their pages on
 
 
 def file_sha256(path: Path) -> str:
@@ -31,10 +34,19 @@ def document_kind(path: Path, settings: Settings) -> str:
         return "pdf"
     if suffix in settings.dump_suffixes:
         return "dump"
+    if suffix in settings.office_suffixes:
+        return "office"
+    if suffix in settings.markup_suffixes:
+        return "markup"
     if suffix in settings.image_suffixes:
         return "image"
-    known = settings.pdf_suffixes + settings.dump_suffixes + settings.image_suffixes
+    known = supported_suffixes(settings)
     raise UnsupportedInput(f"{path}: unsupported file type '{suffix or '(none)'}' (expected {', '.join(known)})")
+
+
+def supported_suffixes(settings: Settings) -> list[str]:
+    return (settings.pdf_suffixes + settings.dump_suffixes + settings.office_suffixes
+            + settings.markup_suffixes + settings.image_suffixes)
 
 
 def run(doc: Document, settings: Settings) -> Document:
@@ -45,11 +57,17 @@ def run(doc: Document, settings: Settings) -> Document:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     if size == 0:
         raise CorruptInput(f"{path}: empty file (0 bytes)")
+    max_bytes = int(settings.max_loaded_mb * 2**20)
+    if doc.kind in LOADED_KINDS and size > max_bytes:
+        raise InputError(f"{path}: {size / 2**20:.0f} MB is over the {settings.max_loaded_mb:g} MB read whole "
+                         f"for a {doc.kind} file; refused (max_loaded_mb in the config)")
     doc.sha256 = file_sha256(path)
     if doc.kind == "pdf":
         check_pdf(path, settings.password)
     elif doc.kind == "dump":
         doc.pages = [parse_dump(read_dump_text(path))]
+    elif doc.kind in LOADED_KINDS:
+        doc.pages = carriers.read(path, max_bytes)
     # images are opened page by page by the pages stage
     return doc
 

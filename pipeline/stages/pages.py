@@ -26,6 +26,7 @@ from pipeline.config import Settings
 from pipeline.errors import CorruptInput
 from pipeline.model import Document, Page
 from pipeline.stages import scan
+from pipeline.stages.ingest import LOADED_KINDS
 
 
 @dataclass
@@ -58,8 +59,8 @@ PageStep = Callable[[PageWork, Settings], PageWork]
 
 
 def read(doc: Document, settings: Settings) -> Iterator[PageWork]:
-    """The document's pages, one at a time, none of them read yet (a text dump's page comes read)."""
-    if doc.kind == "dump":
+    """The document's pages, one at a time, none of them read yet (a dump's or an Office file's come read)."""
+    if doc.kind in LOADED_KINDS:  # ingest read their pages whole
         made, doc.pages = doc.pages, []  # ingest already made its page
         for index, page in enumerate(made):
             yield PageWork(page=page, path=doc.path, index=index, done=True)
