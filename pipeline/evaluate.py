@@ -65,6 +65,8 @@ def same(a, b) -> bool:
     return a == b
 
 
+# review items that ask a person to look (a `repair` records a change made with certainty)
+FLAG_KINDS = ("uncertain", "warning", "inferred")
 _SPECS: list[FormSpec] = []
 
 
@@ -141,24 +143,50 @@ def pair_forms(records: list[dict], truth: list[dict]) -> tuple[list[tuple[dict,
 
 
 def evaluate(records: list[dict], truth: list[dict], only_present: bool = False) -> Report:
-    """Compare; with `only_present`, truth forms absent from the output are skipped (a partial run)."""
+    """Compare; with `only_present`, truth forms absent from the output are skipped (a partial run).
+
+    Truth that names each form's file (`source_file`, as the generated corpus does) is paired
+    within each file: two files may hold projects of one name.
+    """
     report = Report()
-    pairs, unmatched = pair_forms(records, truth)
-    for expected, got in pairs:
-        label = f"{form_key(expected)[0]} '{form_key(expected)[1]}'"
-        if got is None:
-            if only_present:
-                continue
-            report.forms_missing.append(label)
-        compare_form(report, label, expected, got or {})
-    for record in unmatched:
-        report.forms_extra.append(f"{form_key(record)[0]} '{form_key(record)[1]}'")
+    for file, expected_forms in _by_file(truth).items():
+        got_forms = [r for r in records if file is None or _file_of(r) == file]
+        if file is not None and not got_forms and only_present:
+            continue
+        pairs, unmatched = pair_forms(got_forms, expected_forms)
+        where = f"{file}: " if file else ""
+        for expected, got in pairs:
+            label = f"{where}{form_key(expected)[0]} '{form_key(expected)[1]}'"
+            if got is None:
+                if only_present:
+                    continue
+                report.forms_missing.append(label)
+            compare_form(report, label, expected, got or {})
+        for record in unmatched:
+            report.forms_extra.append(f"{where}{form_key(record)[0]} '{form_key(record)[1]}'")
+    if any(t.get("source_file") for t in truth):
+        files = set(_by_file(truth))
+        report.forms_extra += [f"{_file_of(r)}: {form_key(r)[0]} '{form_key(r)[1]}'" for r in records
+                               if _file_of(r) not in files]
     return report
+
+
+def _file_of(record: dict) -> str | None:
+    return (record.get("source") or {}).get("file")
+
+
+def _by_file(truth: list[dict]) -> dict[str | None, list[dict]]:
+    groups: dict[str | None, list[dict]] = {}
+    for form in truth:
+        name = form.get("source_file")
+        groups.setdefault(Path(name).name if name else None, []).append(form)
+    return groups
 
 
 def compare_form(report: Report, label: str, expected: dict, got: dict) -> None:
     spec = spec_of(expected)
-    report.flags = {item.get("field") for item in got.get("review", []) if isinstance(item, dict)}
+    report.flags = {item.get("field") for item in got.get("review", [])
+                    if isinstance(item, dict) and item.get("kind") in FLAG_KINDS}
     if "template" in expected:  # older truth files name only the form type
         report.check(f"{label} template", expected["template"], got.get("template"), "template")
     for name in HEADER_FIELDS:

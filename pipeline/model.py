@@ -5,7 +5,7 @@ Document → Page → (TextLine | Table → Cell) → RawForm → form record.
 Coordinates are PDF points with the origin at the top-left of the page
 (pdfplumber's convention): bbox = (x0, top, x1, bottom). Text dumps have no
 geometry, so their bboxes are None; nor do Word, Excel, HTML, markdown and CSV
-files (pipeline/carriers/), whose text is marked "dump" like theirs. Scanned pages (OCR) use the same
+files (pipeline/carriers/), whose grid is the file's own ("table-file"). Scanned pages (OCR) use the same
 coordinates, converted from pixels by the rasteriser's scale, so repair and
 output never need to know where the text came from.
 """
@@ -18,7 +18,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field
 
 BBox = tuple[float, float, float, float]
-TextSource = Literal["pdf-text", "ocr", "dump"]
+# table-file: a Word, Excel, HTML, Markdown or CSV table: the grid is the file's own, as on a ruled PDF page
+TextSource = Literal["pdf-text", "ocr", "dump", "table-file"]
 
 
 class Cell(BaseModel):

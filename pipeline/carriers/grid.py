@@ -32,7 +32,7 @@ class Placed:
     text: str = ""
 
 
-def make_table(cells: list[Placed], page: int, source: str = "dump") -> Table:
+def make_table(cells: list[Placed], page: int, source: str = "table-file") -> Table:
     """A model Table from placed cells whose positions start at row 0 and column 0.
 
     Each merged cell is given once, at its top-left slot; the slots it covers
@@ -69,7 +69,7 @@ def place(rows: list[list[tuple[str, int, int]]]) -> list[Placed]:
     return placed
 
 
-def sheet_blocks(cells: list[Placed], page: int, source: str = "dump") -> list[Block]:
+def sheet_blocks(cells: list[Placed], page: int, source: str = "table-file") -> list[Block]:
     """A spreadsheet-like grid (every cell placed, spans known) as text lines and tables, top to bottom.
 
     Each row is one of three things:

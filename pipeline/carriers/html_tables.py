@@ -94,7 +94,7 @@ class _PageParser(HTMLParser):
         text = " ".join("".join(self.line).split())
         self.line = []
         if text:
-            self.blocks.append(TextLine(page=self.page, text=text, source="dump"))
+            self.blocks.append(TextLine(page=self.page, text=text, source="table-file"))
 
     # --- parser events ----------------------------------------------------------------------------
     def handle_starttag(self, tag, attrs):

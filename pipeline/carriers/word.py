@@ -45,7 +45,7 @@ def _blocks(container, page: int):
         if child.tag == f"{_W}p":
             text = _paragraph_text(child).strip()
             if text:
-                yield TextLine(page=page, text=text, source="dump")
+                yield TextLine(page=page, text=text, source="table-file")
         elif child.tag == f"{_W}tbl":
             table = _table(child, page)
             if table is not None:

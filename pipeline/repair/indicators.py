@@ -30,7 +30,7 @@ IMPOSSIBLE = 9.0
 TARGET_TYPES = ("target", "combined_target", "worded_target")
 # sources whose grid is the page's own (a ruled digital page, a Word or Excel table): a row whose
 # cells each sit in a column of their own is read by column, never moved by content
-GEOMETRY_SOURCES = ("pdf-text", "office")
+GEOMETRY_SOURCES = ("pdf-text", "table-file")
 
 
 def header_slots(row: list[Cell], columns: list[Column]) -> list[Slot] | None:
