@@ -41,6 +41,7 @@ _NUMBER_HEAD = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(.*)$
 _AMOUNT_UNIT = re.compile(r"^(.*?)\s*(亿元|万元|千元|元)$")
 _PERIOD = re.compile(r"^((?:19|20)\d{2})[.\-/年]\s*(\d{1,2})月?\s*[-—–~～至]+\s*((?:19|20)\d{2})[.\-/年]\s*(\d{1,2})月?$")
 _PERCENT = re.compile(r"^(.*?)\s*[%％]$")
+_DATE_REST = re.compile(r"^[年月日].")  # a number then 年/月/日 and more: a date (a unit `年` alone is a span)
 
 
 @dataclass
@@ -62,6 +63,10 @@ class ValueType:
 def is_unit_shaped(text: str | None) -> bool:
     """Short, not a number, no digits: how a unit looks, whether or not any list knows it."""
     return bool(text) and _UNIT_SHAPE.match(text.strip()) is not None and parse_number(text) is None
+
+
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
 
 
 def _blank(text: str | None, lex: Lexicon) -> bool:
@@ -164,6 +169,8 @@ def split_quantity(text: str) -> tuple[Number | None, str | None]:
     number, rest = parse_number(match.group(1)), match.group(2).strip()
     if not rest:
         return number, None
+    if _DATE_REST.match(rest):  # 2026年底前, 11月底前完成: a date, not a quantity with a unit
+        return None, None
     if rest in ("%", "％"):
         return number, "%"
     if is_unit_shaped(rest):
@@ -177,9 +184,11 @@ def parse_target(text: str | None, lex: Lexicon, default_comparator: bool) -> Pa
     `default_comparator`: the template has no comparator column, so a bare number is `=` and a
     text target `定性`; otherwise a part the cell does not state is left to its own column.
     """
-    if _blank(text, lex):
+    if text is None or not text.strip() or (lex.is_placeholder(text) and not _has_letters(text)):
         return Parsed({"comparator": None, "value": None, "unit": None}, [])
     raw = text.strip()
+    if lex.is_placeholder(raw):  # `无` as a target (对社会造成的负面影响: 无) is an answer, not a blank
+        return Parsed({"comparator": QUALITATIVE if default_comparator else None, "value": raw, "unit": None}, [])
     comparator, rest = split_comparator(raw, lex)
     number, unit = split_quantity(rest)
     if number is None and lex.comparator(raw) == QUALITATIVE:

@@ -79,14 +79,21 @@ def field_fit(cell: Cell, column: Column, lex: Lexicon, is_key: bool) -> float:
         return 1.0 if len(text) <= 12 else 4.0
     if kind in ("number", "amount", "percentage"):
         return 0.0 if number or _value_like(text, lex) else (0.5 if lex.is_placeholder(text) else IMPOSSIBLE)
+    target_like = _target_like(text, lex)  # ≥10700元/人·年: a target, whatever column it was left in
     if is_key:
         if comparator or (unit and not number):
             return 6.0
-        return 3.0 if number else 0.0
+        return 3.0 if number or target_like else 0.0
     # other text columns (备注, 指标值说明, 偏差原因): free text, slightly less likely than a name
     if comparator:
         return 5.0
-    return 3.0 if number else 1.0
+    return 3.0 if number or target_like else 1.0
+
+
+def _target_like(text: str, lex: Lexicon) -> bool:
+    """A number with a comparator in front (`≥95%`, `不低于30`): what only a target column holds."""
+    parts = parse_target(text, lex, default_comparator=False).parts
+    return isinstance(parts["value"], (int, float)) and parts["comparator"] is not None
 
 
 @dataclass
@@ -167,6 +174,7 @@ class IndicatorReader:
     def _read_row(self, cells: list[Cell]) -> None:
         ctx, lex, form = self.ctx, self.ctx.lexicon, self.ctx.form
         labels = _parse_labels(cells, self.slots, lex, self.level1)
+        labels = self._name_not_label(labels, cells)
         rest = [c for c in cells if c not in labels.cells]
         if not rest or all(lex.is_placeholder(c.text) for c in rest):
             if labels.cells:
@@ -198,6 +206,24 @@ class IndicatorReader:
                 form.note("inferred", f"{where}.level2", f"二级指标 blank; {self.level1} has only one",
                           after=children[0])
         form.indicators.append(ind)
+
+    def _name_not_label(self, labels: _LabelParse, cells: list[Cell]) -> _LabelParse:
+        """An indicator named like its category (服务对象满意度 under 服务对象满意度): the last label
+        is the row's name when it sits in the name column and no other cell could be the name."""
+        if not labels.cells or self.key not in self.columns:
+            return labels
+        last = labels.cells[-1]
+        key_index = next((i for i, s in enumerate(self.slots) if s.field == self.key), None)
+        if key_index is None or slot_position(last, self.slots) < key_index:
+            return labels
+        lex = self.ctx.lexicon
+        rest = [c for c in cells if c not in labels.cells and not lex.is_placeholder(c.text)]
+        if not rest or any(field_fit(c, self.columns[self.key], lex, True) == 0.0 and not lex.is_qualitative(c.text)
+               and parse_number(c.text) is None for c in rest):
+            return labels
+        if len(labels.cells) == 2:
+            return _LabelParse(labels.level1, None, labels.cells[:1])
+        return _LabelParse()
 
     def _by_column(self, cells: list[Cell]) -> tuple[dict[str, Cell], list[Cell]] | None:
         """On a page with its own grid, each cell in the column it sits in — if every cell sits in a

@@ -8,6 +8,8 @@ random stream of its own; the same arguments write byte-identical files.
 
 from __future__ import annotations
 
+import re
+
 import json
 import random
 from dataclasses import asdict, dataclass
@@ -95,6 +97,19 @@ def write_file(spec: FileSpec, out: Path, forms, layouts) -> None:
         raise ValueError(f"unknown carrier {spec.carrier!r}")
 
 
+_MONTH_SPAN = re.compile(r"^((?:19|20)\d{2})年(\d{1,2})月-((?:19|20)\d{2})年(\d{1,2})月$")
+
+
+def canonical(record: dict) -> dict:
+    """What a careful reader records for a printed form (README: periods as 2026.01-2026.12)."""
+    out = dict(record)
+    match = _MONTH_SPAN.match(out.get("period") or "")
+    if match:
+        y1, m1, y2, m2 = match.groups()
+        out["period"] = f"{y1}.{int(m1):02d}-{y2}.{int(m2):02d}"
+    return out
+
+
 def generate(split: str, out: Path, count: int, carriers: list[str] | None = None,
              templates: list[str] | None = None) -> dict:
     carriers = carriers or list(CARRIERS)
@@ -112,7 +127,7 @@ def generate(split: str, out: Path, count: int, carriers: list[str] | None = Non
         spec.forms, spec.width = len(forms), layouts[0].width
         write_file(spec, out, forms, layouts)
         for form in forms:
-            truth.append({**form.record, "source_file": spec.file})
+            truth.append({**canonical(form.record), "source_file": spec.file})
         entry = asdict(spec)
         entry.pop("file")
         entry.pop("pages")
