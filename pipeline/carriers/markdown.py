@@ -6,11 +6,12 @@ every slot it covers: the project name seven times across its row,
 would be taken for values. Here they are folded back into one spanning cell,
 but only where a repeat cannot be two real values that happen to be equal:
 
-- across a row: a run of identical cells is one cell when the row is a
-  header-like row (no numbers in it), or the text is long (a sentence is not
-  two values), or the row's header — the nearest header-like row above —
-  is itself one merged cell over those slots. Under a header with distinct
-  columns, `100 | 100` stays two values (指标值 and 备注, say);
+- across a row: a run of identical cells is as many values when the nearest
+  row above that is not one text over those slots has a distinct text over
+  each (a header, or a body row with other values there): `100 | 100` and
+  `按期完成 | 按期完成` under 中期指标值 | 年度指标值. Otherwise — no row above, or
+  a row of other label–value pairs above — it is one merged cell
+  (`年度本级预算金额 | 20 | 20`, the project name across its row);
 - down a column: a run of identical cells is one cell only in a label
   column: the leftmost, or one whose left neighbour is a merged cell
   covering the whole run (二级指标 inside its 一级指标), and only for text
@@ -31,7 +32,6 @@ from pipeline.carriers.grid import Placed, make_table
 from pipeline.carriers.html_tables import parse_html
 from pipeline.model import Page, Table
 
-LONG_TEXT_CHARS = 8  # a repeated text this long is one merged cell, whatever the columns say
 _NUMBER = re.compile(r"^[≥≤><=＞＜]?\s*[-+]?\d[\d,]*(?:\.\d+)?\s*[%％‰]?$")
 _HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.IGNORECASE | re.DOTALL)
 
@@ -67,11 +67,6 @@ def _is_mark(text: str) -> bool:
     return not any(ch.isalnum() for ch in text)
 
 
-def _header_like(row: list[str]) -> bool:
-    filled = [t for t in row if t]
-    return len(filled) >= 2 and not any(_is_number(t) for t in filled)
-
-
 def fold_repeats(table: Table) -> Table:
     grid = [[""] * table.n_cols for _ in range(table.n_rows)]
     for cell in table.cells:
@@ -83,41 +78,39 @@ def fold_repeats(table: Table) -> Table:
 def _fold_across(grid: list[list[str]]) -> list[list[Placed]]:
     """Each row as cells, with its runs of repeats folded where that is safe (module docstring)."""
     out: list[list[Placed]] = []
-    header: list[str] | None = None
     for r, row in enumerate(grid):
-        is_header = _header_like(row)
         cells: list[Placed] = []
         col = 0
         while col < len(row):
             end = col + 1
             while end < len(row) and row[end] == row[col]:
                 end += 1
-            for start, stop in _merges(row[col], col, end, header if not is_header else None):
+            for start, stop in _merges(row[col], col, end, _columns_above(grid, r, col, end)):
                 cells.append(Placed(r, start, 1, stop - start, row[col]))
             col = end
         out.append(cells)
-        if is_header:
-            header = row
     return out
 
 
-def _merges(text: str, start: int, end: int, header: list[str] | None) -> list[tuple[int, int]]:
+def _columns_above(grid: list[list[str]], r: int, start: int, end: int) -> list[str] | None:
+    """The nearest row above that tells slots [start, end) apart (not one text across them): the
+    columns those slots are; None when no row above does (a first row, or rows all merged there)."""
+    for above in reversed(grid[:r]):
+        if len(set(above[start:end])) > 1:
+            return above
+    return None
+
+
+def _merges(text: str, start: int, end: int, columns: list[str] | None) -> list[tuple[int, int]]:
     """The slots [start, end) of one run of `text`, as the (start, stop) of the cells they are."""
     singles = [(c, c + 1) for c in range(start, end)]
     if end - start == 1 or not text or _is_mark(text):
         return singles
-    if header is None:  # a header row, or rows above any header: only numbers stay apart
-        return singles if _is_number(text) else [(start, end)]
-    if len(text) >= LONG_TEXT_CHARS and not _is_number(text):
-        return [(start, end)]
-    merges, col = [], start  # follow the header's own merges over these slots
-    while col < end:
-        stop = col + 1
-        while stop < end and header[stop] == header[col] and header[col]:
-            stop += 1
-        merges.append((col, stop))
-        col = stop
-    return merges
+    if columns is not None and len(set(columns[start:end])) == end - start:
+        return singles  # under as many distinct columns: so many values (中期指标值 | 年度指标值)
+    # nothing above tells these slots apart, or a row of other label–value pairs does only in part
+    # (`年度本级预算金额 | 20 | 20 | 项目类别 | …` above `项目支出实施期 | P | P | …`): one merged cell
+    return [(start, end)]
 
 
 def _fold_down(rows: list[list[Placed]], n_rows: int) -> list[Placed]:
