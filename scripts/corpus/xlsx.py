@@ -40,6 +40,10 @@ def place(ws, lay: Layout, top: int) -> int:
     for cell in lay.cells:
         row, col = grid_top + cell.row, 1 + cell.col
         target = ws.cell(row, col, cell.number if cell.number is not None else (cell.text or None))
+        if isinstance(target.value, str) and target.value.startswith("="):
+            # typed as text (`=100%` is a target, not a formula): what Excel stores for '=100%
+            target.data_type = "s"
+            target.quotePrefix = True
         target.alignment = Alignment(horizontal="left" if cell.align == "left" else "center",
                                      vertical="center", wrap_text=True)
         for rr in range(cell.row_span):
