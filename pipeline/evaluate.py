@@ -212,6 +212,8 @@ def compare_form(report: Report, label: str, expected: dict, got: dict) -> None:
         elif isinstance(section, IndicatorsSection):
             compare_rows(report, f"{label} {section.name}", expected.get(section.name, []),
                          got.get(section.name, []), spec.indicator_fields, section.key)
+            for name in (section.totals.into.values() if section.totals else ()):
+                report.check(f"{label} {name}", expected.get(name), got.get(name), name)
             if section.taxonomy:
                 compare_rows(report, f"{label} empty_categories", expected.get("empty_categories", []),
                              got.get("empty_categories", []), ["level1", "level2"], "level2")

@@ -105,6 +105,10 @@ def record_model(spec: FormSpec) -> type[BaseModel]:
         elif isinstance(section, IndicatorsSection):
             model = _row_model(f"{camel}Indicator", section.columns)
             tail[section.name] = (list[model], Field())  # type: ignore[valid-type]
+            if section.totals is not None:
+                types = column_types(section.columns)
+                for column, name in section.totals.into.items():
+                    fields[name] = (types[column][0], Field(description=f"{section.totals.labels[0]}: {column}"))
             if section.taxonomy:
                 tail["empty_categories"] = (list[EmptyCategory], Field(default_factory=list))
         elif isinstance(section, AmountsSection):

@@ -63,6 +63,13 @@ class FieldsSection(_Strict):
     captions: list[str] = Field(default_factory=list)
 
 
+class TotalsRow(_Strict):
+    """A row under the grid that totals some of its columns (总分 | … | 100 | 92.5 under 分值 | 得分)."""
+
+    labels: list[str]
+    into: dict[str, str]  # grid column field → record field (weight: total_weight)
+
+
 class IndicatorsSection(_Strict):
     """The indicator grid: a header row naming the columns, then one row per indicator."""
 
@@ -72,6 +79,7 @@ class IndicatorsSection(_Strict):
     columns: list[Column]
     taxonomy: bool = True  # level1/level2 columns hold taxonomy labels, filled down when merged
     key: str = "level3"  # the column that names a row (eval aligns rows on it)
+    totals: TotalsRow | None = None
 
 
 class AmountItem(_Strict):
@@ -197,6 +205,8 @@ class FormSpec(_Strict):
             elif isinstance(section, (IndicatorsSection, ListSection)):
                 out.update(label for c in section.columns for label in c.labels)
                 out.update(section.labels)
+                if getattr(section, "totals", None):
+                    out.update(section.totals.labels)
             elif isinstance(section, AmountsSection):
                 items = section.items or [i for g in section.groups for i in g.items]
                 out.update(label for i in items for label in i.labels)

@@ -21,7 +21,7 @@ from pipeline.model import Cell, Indicator
 from pipeline.repair.align import Slot, align_row, slot_position
 from pipeline.repair.context import RepairContext
 from pipeline.repair.lexicon import Lexicon
-from pipeline.spec import Column
+from pipeline.spec import Column, TotalsRow
 from pipeline.text import label_key, parse_number
 from pipeline.values import is_unit_shaped, parse_target
 
@@ -149,8 +149,10 @@ def _slot_index(slots: list[Slot], field: str) -> float:
 class IndicatorReader:
     """Reads indicator rows one by one, carrying the merged 一级/二级 labels down."""
 
-    def __init__(self, ctx: RepairContext, slots: list[Slot], columns: list[Column], key: str = "level3"):
+    def __init__(self, ctx: RepairContext, slots: list[Slot], columns: list[Column], key: str = "level3",
+                 totals: TotalsRow | None = None):
         self.ctx = ctx
+        self.totals = totals
         self.slots = slots
         self.columns = {c.field: c for c in columns}
         self.key = key
@@ -167,6 +169,9 @@ class IndicatorReader:
                 # above the page break carry on below it
                 self.ctx.form.note("repair", "indicators", "column header repeated on a continuation page; "
                                    "dropped", before=" | ".join(c.text for c in cells), cell=cells[0])
+                continue
+            if cells and self.totals is not None and label_key(cells[0].text) in {label_key(t) for t in self.totals.labels}:
+                self._read_totals(cells[1:])
                 continue
             if cells:
                 self._read_row(cells)
@@ -206,6 +211,20 @@ class IndicatorReader:
                 form.note("inferred", f"{where}.level2", f"二级指标 blank; {self.level1} has only one",
                           after=children[0])
         form.indicators.append(ind)
+
+    def _read_totals(self, cells: list[Cell]) -> None:
+        """The totals row: each value under its column, or, with no geometry, in the columns' order."""
+        slots = [s for s in self.content_slots if s.field in self.totals.into]
+        placed = {}
+        for cell in cells:
+            slot = next((s for s in slots if s.col_start <= cell.col < s.col_end), None)
+            if slot is None or slot.field in placed:
+                placed = dict(zip([s.field for s in slots], cells))  # merged cells collapsed: by order
+                break
+            placed[slot.field] = cell
+        for field_name, cell in placed.items():
+            name = self.totals.into[field_name]
+            self.ctx.form.fields[name] = self.ctx.take(name, cell)
 
     def _name_not_label(self, labels: _LabelParse, cells: list[Cell]) -> _LabelParse:
         """An indicator named like its category (服务对象满意度 under 服务对象满意度): the last label

@@ -111,6 +111,10 @@ def build_record(form: RawForm, doc: Document, lex: Lexicon, spec: FormSpec) -> 
                                   for i, ind in enumerate(form.indicators)]
             if section.taxonomy:
                 tail["empty_categories"] = form.empty_categories
+            if section.totals is not None:
+                types = {c.field: c.type for c in section.columns}
+                for column, name in section.totals.into.items():
+                    record[name] = typed(types[column], f.get(name), lex, form, name)
         elif isinstance(section, AmountsSection):
             for name in [section.name] if section.items else [g.field for g in section.groups]:
                 items = section.items or next(g.items for g in section.groups if g.field == name)
