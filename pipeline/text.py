@@ -54,7 +54,7 @@ def join_wrapped(text: str) -> str:
     for piece in pieces[1:]:
         left, right = out[-1], piece[0]
         keep_space = (left.isascii() and right.isascii() and left.isalnum() and right.isalnum()) \
-            or bool(_ENUMERATOR.match(out))
+            or (bool(_ENUMERATOR.match(out)) and not right.isdigit())  # `97.` + `7` is a wrapped number
         out += (" " if keep_space else "") + piece
     return out
 

@@ -65,6 +65,14 @@ def is_unit_shaped(text: str | None) -> bool:
     return bool(text) and _UNIT_SHAPE.match(text.strip()) is not None and parse_number(text) is None
 
 
+_WRAP_IN_NUMBER = re.compile(r"(?<=[\d,.])\s+(?=[\d,.])")
+
+
+def unwrap_number(text: str) -> str:
+    """`1,6 00` → `1,600`: a number a narrow cell wrapped (its digits were never two values)."""
+    return _WRAP_IN_NUMBER.sub("", text)
+
+
 def _has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
@@ -91,7 +99,7 @@ def _text(text: str, lex: Lexicon, notes: list) -> str:
 
 
 def _number(text: str, lex: Lexicon, notes: list) -> Number | None:
-    value = parse_number(text)
+    value = parse_number(unwrap_number(text))
     if value is None:
         notes.append(("warning", "not a number; left empty", text, None))
     return value
@@ -99,6 +107,7 @@ def _number(text: str, lex: Lexicon, notes: list) -> Number | None:
 
 def _amount(text: str, lex: Lexicon, notes: list) -> Number | None:
     """An amount; a currency unit written in the cell (`20万元`) is removed and noted."""
+    text = unwrap_number(text)
     value = parse_number(text)
     if value is None:
         match = _AMOUNT_UNIT.match(text)
@@ -112,6 +121,7 @@ def _amount(text: str, lex: Lexicon, notes: list) -> Number | None:
 
 def _percentage(text: str, lex: Lexicon, notes: list) -> Number | None:
     """`95.2%` → 95.2 (percent points); a bare number is taken as already in percent."""
+    text = unwrap_number(text)
     match = _PERCENT.match(text)
     value = parse_number(match.group(1) if match else text)
     if value is None:
@@ -186,7 +196,7 @@ def parse_target(text: str | None, lex: Lexicon, default_comparator: bool) -> Pa
     """
     if text is None or not text.strip() or (lex.is_placeholder(text) and not _has_letters(text)):
         return Parsed({"comparator": None, "value": None, "unit": None}, [])
-    raw = text.strip()
+    raw = unwrap_number(text.strip())
     if lex.is_placeholder(raw):  # `无` as a target (对社会造成的负面影响: 无) is an answer, not a blank
         return Parsed({"comparator": QUALITATIVE if default_comparator else None, "value": raw, "unit": None}, [])
     comparator, rest = split_comparator(raw, lex)
