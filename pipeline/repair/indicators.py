@@ -237,9 +237,17 @@ class IndicatorReader:
             return labels
         lex = self.ctx.lexicon
         rest = [c for c in cells if c not in labels.cells and not lex.is_placeholder(c.text)]
+        key_slot = self.slots[key_index]
+        if last.source in GEOMETRY_SOURCES:  # the page's own grid says which column it is in
+            in_key = key_slot.col_start <= last.col < key_slot.col_end
+            return labels if not in_key or not rest else self._without_last(labels)
         if not rest or any(field_fit(c, self.columns[self.key], lex, True) == 0.0 and not lex.is_qualitative(c.text)
                and parse_number(c.text) is None for c in rest):
             return labels
+        return self._without_last(labels)
+
+    @staticmethod
+    def _without_last(labels: _LabelParse) -> _LabelParse:
         if len(labels.cells) == 2:
             return _LabelParse(labels.level1, None, labels.cells[:1])
         return _LabelParse()
