@@ -9,8 +9,9 @@ but only where a repeat cannot be two real values that happen to be equal:
 - across a row: a run of identical cells is as many values when the nearest
   row above that is not one text over those slots has a distinct text over
   each (a header, or a body row with other values there): `100 | 100` and
-  `按期完成 | 按期完成` under 中期指标值 | 年度指标值. Otherwise — no row above, or
-  a row of other label–value pairs above — it is one merged cell
+  `按期完成 | 按期完成` under 中期指标值 | 年度指标值. Otherwise — no row above, a
+  row of other label–value pairs above, or a run that opens the row (a row's
+  first cell is its label: `总分 | 总分 | … | 100`) — it is one merged cell
   (`年度本级预算金额 | 20 | 20`, the project name across its row);
 - down a column: a run of identical cells is one cell only in a label
   column: the leftmost, or one whose left neighbour is a merged cell
@@ -106,7 +107,7 @@ def _merges(text: str, start: int, end: int, columns: list[str] | None) -> list[
     singles = [(c, c + 1) for c in range(start, end)]
     if end - start == 1 or not text or _is_mark(text):
         return singles
-    if columns is not None and len(set(columns[start:end])) == end - start:
+    if start > 0 and columns is not None and len(set(columns[start:end])) == end - start:
         return singles  # under as many distinct columns: so many values (中期指标值 | 年度指标值)
     # nothing above tells these slots apart, or a row of other label–value pairs does only in part
     # (`年度本级预算金额 | 20 | 20 | 项目类别 | …` above `项目支出实施期 | P | P | …`): one merged cell

@@ -14,8 +14,14 @@ from __future__ import annotations
 from pipeline.model import Cell
 from pipeline.repair.align import Slot, align_row
 from pipeline.repair.context import RepairContext
-from pipeline.text import label_key, parse_number
+from pipeline.text import label_key, parse_number as _parse_number
+from pipeline.values import unwrap_number
 from pipeline.spec import AmountItem, AmountRowSection, AmountsSection
+
+
+def parse_number(text: str | None):
+    """An amount as a narrow cell may have wrapped it (`389↵9.31`)."""
+    return _parse_number(unwrap_number(text)) if text else None
 
 
 def _overlaps(a: Cell, b: Cell) -> bool:

@@ -171,7 +171,7 @@ class IndicatorReader:
                                    "dropped", before=" | ".join(c.text for c in cells), cell=cells[0])
                 continue
             if cells and self.totals is not None and label_key(cells[0].text) in {label_key(t) for t in self.totals.labels}:
-                self._read_totals(cells[1:])
+                self._read_totals([c for c in cells if c.text != cells[0].text])
                 continue
             if cells:
                 self._read_row(cells)
