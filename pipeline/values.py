@@ -37,6 +37,7 @@ QUALITATIVE = "定性"
 # a unit after a number: short, no digits, not punctuation alone (`万人`, `立方米/日`, `元/人·月`, `%`)
 MAX_UNIT_CHARS = 6
 _UNIT_SHAPE = re.compile(r"^[^\d\s,，.。;；:：!！?？()（）]{1,%d}$" % MAX_UNIT_CHARS)
+_PER_UNIT = re.compile(r"^[^\d\s]{0,3}/\d*[万千百]?[^\d\s]{0,3}$")  # per so many: `/10万`, `人/10万人`
 _NUMBER_HEAD = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(.*)$")
 _AMOUNT_UNIT = re.compile(r"^(.*?)\s*(亿元|万元|千元|元)$")
 _PERIOD = re.compile(r"^((?:19|20)\d{2})[.\-/年]\s*(\d{1,2})月?\s*[-—–~～至]+\s*((?:19|20)\d{2})[.\-/年]\s*(\d{1,2})月?$")
@@ -62,7 +63,10 @@ class ValueType:
 
 def is_unit_shaped(text: str | None) -> bool:
     """Short, not a number, no digits: how a unit looks, whether or not any list knows it."""
-    return bool(text) and _UNIT_SHAPE.match(text.strip()) is not None and parse_number(text) is None
+    if not text or parse_number(text) is not None:
+        return False
+    text = text.strip()
+    return _UNIT_SHAPE.match(text) is not None or (len(text) <= MAX_UNIT_CHARS + 2 and _PER_UNIT.match(text) is not None)
 
 
 _WRAP_IN_NUMBER = re.compile(r"(?<=[\d,.])\s+(?=[\d,.])")

@@ -87,7 +87,7 @@ def field_fit(cell: Cell, column: Column, lex: Lexicon, is_key: bool) -> float:
     # other text columns (备注, 指标值说明, 偏差原因): free text, slightly less likely than a name
     if comparator:
         return 5.0
-    return 3.0 if number or target_like else 1.0
+    return 3.0 if number or target_like or lex.is_unit(text) else 1.0  # a note is no bare `%`
 
 
 def _target_like(text: str, lex: Lexicon) -> bool:
@@ -139,6 +139,10 @@ def _parse_labels(cells: list[Cell], slots: list[Slot], lex: Lexicon, carried_le
     return parse
 
 
+def _page(row: list[Cell]) -> int | None:
+    return next((c.page for c in row if c.page is not None), None)
+
+
 def _slot_index(slots: list[Slot], field: str) -> float:
     for i, slot in enumerate(slots):
         if slot.field == field:
@@ -162,9 +166,15 @@ class IndicatorReader:
         self.level2: str | None = None
 
     def read(self, rows: list[list[Cell]]) -> None:
-        for row in rows:
+        pending: dict[str, list[Indicator]] = {}  # label column → rows of a box cut by the page break
+        pending_page = None
+        for index, row in enumerate(rows):
             cells = [c for c in row if c.text]
-            if cells and header_slots(row, list(self.columns.values())):
+            is_header = bool(cells) and header_slots(row, list(self.columns.values())) is not None
+            if pending and cells and not is_header and _page(row) != pending_page:
+                self._resolve_cut_boxes(pending, cells)
+            before = len(self.ctx.form.indicators)
+            if is_header:
                 # a continuation page repeats the column header: not an indicator; the merged labels
                 # above the page break carry on below it
                 self.ctx.form.note("repair", "indicators", "column header repeated on a continuation page; "
@@ -175,6 +185,49 @@ class IndicatorReader:
                 continue
             if cells:
                 self._read_row(cells)
+            for field_name in self._cut_boxes(row, rows, index):
+                pending.setdefault(field_name, []).extend(self.ctx.form.indicators[before:])
+                pending_page = _page(row)
+            for field_name, inds in pending.items():  # rows inside a pending box join it
+                if any(c.col in range(s.col_start, s.col_end) for s in self.slots if s.field == field_name
+                       for c in row) is False and _page(row) == pending_page:
+                    inds.extend(i for i in self.ctx.form.indicators[before:] if i not in inds)
+
+    def _cut_boxes(self, row: list[Cell], rows: list[list[Cell]], index: int) -> list[str]:
+        """Label columns where this row opens an empty box that runs to the foot of its page.
+
+        A merged 一级/二级 cell cut by a page break is drawn as a box on both pages, its label
+        printed only in the larger piece: an empty box at a page's foot is a new category whose
+        name the next page gives, not the category above it.
+        """
+        out = []
+        for cell in row:
+            if cell.text or cell.source not in GEOMETRY_SOURCES:
+                continue
+            slot = next((s for s in self.slots if s.field in LABEL_FIELDS and s.col_start <= cell.col < s.col_end), None)
+            end = index + cell.row_span
+            if slot is not None and end < len(rows) + 1 and (end == len(rows) or _page(rows[end]) != _page(row)):
+                out.append(slot.field)
+        return out
+
+    def _resolve_cut_boxes(self, pending: dict[str, list[Indicator]], cells: list[Cell]) -> None:
+        """The first row of a page names the categories whose boxes the page break cut."""
+        labels = _parse_labels(cells, self.slots, self.ctx.lexicon, self.level1)
+        named = {"level1": labels.level1, "level2": labels.level2}
+        for field_name, inds in pending.items():
+            name = named.get(field_name)
+            if name is None:
+                continue
+            for ind in inds:
+                where = f"indicators[{self.ctx.form.indicators.index(ind)}].{field_name}"
+                self.ctx.form.note("repair", where, "category box cut by the page break: named on the next page",
+                                   before=ind.get(field_name), after=name, cell=labels.cells[0] if labels.cells else None)
+                setattr(ind, field_name, name)
+                if field_name == "level2" and labels.level1 is None:
+                    parents = self.ctx.lexicon.parents.get(name, [])
+                    if ind.level1 not in parents and parents:
+                        ind.level1 = parents[0]
+        pending.clear()
 
     def _read_row(self, cells: list[Cell]) -> None:
         ctx, lex, form = self.ctx, self.ctx.lexicon, self.ctx.form
