@@ -50,7 +50,7 @@ test: $(TEST_STAMP) fonts
 # `make test`) never sees them. There img2table wants opencv-contrib-python, camelot
 # opencv-python-headless, rapidocr opencv-python: three wheels writing one cv2 package, which
 # breaks when mixed; only opencv-contrib-python (a superset of the other two) is kept.
-bench: $(STAMP) $(BENCH_STAMP) bench-tesseract
+bench: $(TEST_STAMP) fonts $(BENCH_STAMP) bench-tesseract
 	$(BENCH_VENV)/bin/python bench/run.py --ours-python $(BIN)/python --peers-python $(BENCH_VENV)/bin/python
 
 $(BENCH_STAMP): pyproject.toml

@@ -27,6 +27,7 @@ from pipeline.evaluate import Report, evaluate, load_outputs  # noqa: E402
 from pipeline.runner import run_batch  # noqa: E402
 
 CARRIERS = ["pdf", "dump", "docx", "xlsx", "html", "md"]
+BENCH_COUNT = 360  # held-out files `make bench` scores (60 per carrier; ~490 forms)
 
 
 def generate(split: str, count: int, out: Path, carriers: list[str]) -> None:
@@ -85,6 +86,43 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown(results: dict, split: str, count: int) -> str:
+    """The corpus section of docs/benchmarks.md."""
+    import os
+    import platform
+    from datetime import datetime, timezone
+
+    forms = sum(results["forms"].values())
+    seconds = ", ".join(f"{c} {s:.1f} s" for c, s in results["seconds"].items())
+    return "\n".join([
+        f"## Generated corpus, {split} split: every template × carrier",
+        "",
+        f"{count} files ({forms} forms) of the {split} split written by scripts/make_corpus.py (six templates, "
+        "nine typefaces, portrait and landscape, widths that wrap differently; PDF, a text dump with the "
+        "seed's damage, docx, xlsx, HTML, Markdown), converted and scored field by field against the "
+        "generator's truth. *Silent-wrong*: wrong, and no review item (uncertain, warning, inferred) names "
+        "the field, its row or its block. *Flagged share*: fields a review item names.",
+        f"Command: `.venv/bin/python bench/corpus.py --split {split} --count {count}`; machine: "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; wall time per carrier (serial): {seconds}.",
+        "",
+        table(results),
+        "",
+    ])
+
+
+def section(ours_python: str, quick: bool = False) -> str:
+    """For bench/run.py: the held-out split scored in our own venv (it has the generator's packages)."""
+    import subprocess
+
+    count = 72 if quick else BENCH_COUNT
+    done = subprocess.run([ours_python, str(Path(__file__)), "--split", "heldout", "--count", str(count),
+                           "--markdown"], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        return f"## Generated corpus\n\nfailed: {done.stderr.strip().splitlines()[-1:]}\n"
+    return done.stdout
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=["dev", "heldout"], default="heldout")
@@ -93,6 +131,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="an existing split folder (default: generate one)")
     parser.add_argument("--wrong", action="store_true", help="list every wrong field (dev split only)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--markdown", action="store_true", help="print the docs/benchmarks.md section only")
     args = parser.parse_args()
     carriers = args.carriers.split(",")
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,6 +139,9 @@ def main() -> None:
         if args.corpus is None:
             generate(args.split, args.count, split_dir, carriers)
         results = score(split_dir, Path(tmp) / "out", carriers)
+    if args.markdown:
+        print(markdown(results, args.split, args.count))
+        return
     print(table(results))
     for carrier, seconds in results["seconds"].items():
         print(f"{carrier}: {seconds:.1f} s; failed inputs: {len(results['failed'][carrier])}")

@@ -5,7 +5,7 @@ The recipe, one section after another:
 1. ours, seconds per page by stage, on the digital samples and both scan sets;
 2. the peers on the same inputs, fed through our downstream stages (bench/peers.py), and the
    speed-against-accuracy plot;
-3. optional sections other work adds — bench/bulk.py, bench/icdar.py, bench/putuo.py — each a
+3. optional sections other work adds — bench/corpus.py, bench/bulk.py, bench/icdar.py, bench/putuo.py — each a
    module with `section(...) -> str` (given whichever of `repeat`, `quick`, `repo`, `ours_python`
    it names);
    one that does not exist yet is skipped.
@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 from bench import peers  # noqa: E402
 
 PAGE_STEPS = ["triage", "raster", "preprocess", "grid", "ocr"]
-OPTIONAL_SECTIONS = ["bench.bulk", "bench.icdar", "bench.putuo"]  # each: section(...) -> str
+OPTIONAL_SECTIONS = ["bench.corpus", "bench.bulk", "bench.icdar", "bench.putuo"]  # each: section(...) -> str
 PLOT = REPO / "docs" / "bench-speed-accuracy.png"
 
 
