@@ -154,9 +154,10 @@ class IndicatorReader:
     """Reads indicator rows one by one, carrying the merged 一级/二级 labels down."""
 
     def __init__(self, ctx: RepairContext, slots: list[Slot], columns: list[Column], key: str = "level3",
-                 totals: TotalsRow | None = None):
+                 totals: TotalsRow | None = None, captions: list[str] = ()):
         self.ctx = ctx
         self.totals = totals
+        self.captions = {label_key(c) for c in captions}  # the grid's caption (绩效指标), merged down its left
         self.slots = slots
         self.columns = {c.field: c for c in columns}
         self.key = key
@@ -169,7 +170,7 @@ class IndicatorReader:
         pending: dict[str, list[Indicator]] = {}  # label column → rows of a box cut by the page break
         pending_page = None
         for index, row in enumerate(rows):
-            cells = [c for c in row if c.text]
+            cells = [c for c in row if c.text and label_key(c.text) not in self.captions]
             is_header = bool(cells) and header_slots(row, list(self.columns.values())) is not None
             if pending and cells and not is_header and _page(row) != pending_page:
                 self._resolve_cut_boxes(pending, cells)
@@ -294,10 +295,17 @@ class IndicatorReader:
         if last.source in GEOMETRY_SOURCES:  # the page's own grid says which column it is in
             in_key = key_slot.col_start <= last.col < key_slot.col_end
             return labels if not in_key or not rest else self._without_last(labels)
+        if labels.cells[-1] is last and self._repeats_category(labels, last) and rest:
+            return self._without_last(labels)  # the category in force, again, in the name column
         if not rest or any(field_fit(c, self.columns[self.key], lex, True) == 0.0 and not lex.is_qualitative(c.text)
                and parse_number(c.text) is None for c in rest):
             return labels
         return self._without_last(labels)
+
+    def _repeats_category(self, labels: _LabelParse, last: Cell) -> bool:
+        """Does the last label only repeat the 二级 (or 一级) already in force?"""
+        name = self.ctx.lexicon.taxonomy_label(last.text)
+        return name is not None and name in (self.level2, self.level1) and len(labels.cells) == 1
 
     @staticmethod
     def _without_last(labels: _LabelParse) -> _LabelParse:

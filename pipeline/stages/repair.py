@@ -32,7 +32,8 @@ def run(doc: Document, settings: Settings) -> Document:
 
 def _read_indicators(rows: list[list[Cell]], section: IndicatorsSection, ctx: RepairContext) -> None:
     slots = indicators.header_slots(rows[0], section.columns)
-    indicators.IndicatorReader(ctx, slots, section.columns, section.key, section.totals).read(rows[1:])
+    indicators.IndicatorReader(ctx, slots, section.columns, section.key, section.totals,
+                               section.labels).read(rows[1:])
 
 
 def _read_amounts(rows: list[list[Cell]], section: AmountsSection, ctx: RepairContext) -> None:
