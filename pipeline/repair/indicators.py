@@ -333,7 +333,9 @@ class IndicatorReader:
                 form.note("repair", where, "label written as a variant; canonical taxonomy name used",
                           before=cell.text, after=name, cell=cell)
         if labels.level1 is not None:
-            if labels.level2 is None:
+            # a new 一级 starts its own 二级 groups; the one in force printed again (the larger piece
+            # of its box on the next page) continues them
+            if labels.level2 is None and labels.level1 != self.level1:
                 self.level2 = None
             self.level1 = labels.level1
             self._note_misplaced(labels.cells[0], "level1", where)
