@@ -44,11 +44,29 @@ def slot_position(cell: Cell, slots: list[Slot]) -> float:
     return 0.0
 
 
+SHIFT_COST = 0.5  # reading a whole row as shifted one column: cheaper than moving each cell
+
+
 def align_row(cells: list[Cell], slots: list[Slot], fit: Callable[[Cell, str], float],
-              positions: list[float] | None = None) -> tuple[dict[str, Cell], list[Cell]]:
-    """Assign `cells` (in column order) to `slots`; returns (field → cell, unplaced cells)."""
+              positions: list[float] | None = None, shifts: tuple[int, ...] = (0,)) -> tuple[dict[str, Cell], list[Cell]]:
+    """Assign `cells` (in column order) to `slots`; returns (field → cell, unplaced cells).
+
+    `shifts`: whole-row offsets to try (-1, 0, 1): a row the extraction shifted by a column is
+    one shift, not a distance paid by every cell.
+    """
     if positions is None:
         positions = [slot_position(c, slots) for c in cells]
+    best = None
+    for shift in shifts:
+        cost, placed, dropped = _align(cells, slots, fit, [p + shift for p in positions])
+        cost += SHIFT_COST * abs(shift)
+        if best is None or cost < best[0]:
+            best = (cost, placed, dropped)
+    return best[1], best[2]
+
+
+def _align(cells: list[Cell], slots: list[Slot], fit: Callable[[Cell, str], float],
+           positions: list[float]) -> tuple[float, dict[str, Cell], list[Cell]]:
     m, k = len(cells), len(slots)
     inf = float("inf")
     # best[i][j]: least cost with the first i cells handled using the first j slots
@@ -84,4 +102,4 @@ def align_row(cells: list[Cell], slots: list[Slot], fit: Callable[[Cell, str], f
             dropped.append(cells[pi])
         i, j = pi, pj
     dropped.reverse()
-    return placed, dropped
+    return best[m][k], placed, dropped

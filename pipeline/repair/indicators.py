@@ -243,7 +243,8 @@ class IndicatorReader:
         where = f"indicators[{len(form.indicators)}]"
         self._apply_labels(labels, where)
         placed, unplaced = self._by_column(rest) or align_row(
-            rest, self.content_slots, lambda c, f: field_fit(c, self.columns[f], lex, f == self.key))
+            rest, self.content_slots, lambda c, f: field_fit(c, self.columns[f], lex, f == self.key),
+            shifts=(-1, 0, 1))
         if not labels.cells and self._continues_previous(placed):
             return
         ind = Indicator(level1=self.level1, level2=self.level2)
