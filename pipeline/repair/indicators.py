@@ -221,7 +221,7 @@ class IndicatorReader:
                 continue
             for ind in inds:
                 where = f"indicators[{self.ctx.form.indicators.index(ind)}].{field_name}"
-                self.ctx.form.note("repair", where, "category box cut by the page break: named on the next page",
+                self.ctx.form.note("inferred", where, "category box cut by the page break: named on the next page",
                                    before=ind.get(field_name), after=name, cell=labels.cells[0] if labels.cells else None)
                 setattr(ind, field_name, name)
                 if field_name == "level2" and labels.level1 is None:

@@ -45,9 +45,9 @@ def title_matches(key: str, forms: list[FormSpec]) -> list[FormSpec]:
     return sorted(hits, key=lambda f: -sum(len(label_key(k)) for k in f.title_keywords))
 
 
-# what a title's text before the form's name may end in: a year (2026年度) or an organisation
-# (…教育局, …人民政府); prose naming a form (详见单位的项目绩效目标表) ends in anything else
-_ORG_ENDINGS = tuple("局委院办室厅部会府所站馆队处司区县市省镇乡") + ("中心", "街道", "单位", "公司", "学校")
+# a title may follow a year (2026年度) or its unit's name (an open set: …教育局, …大学, …集团);
+# a sentence naming a form (详见单位的项目绩效目标表, 按照…填报) joins it with a particle or a verb
+_PROSE_ENDINGS = tuple("的之及和与或见按照填报附在于对")
 _YEAR_WORD = re.compile(r"(?:19|20)\d{2}年度?|[（(](?:19|20)\d{2}年度?[）)]")
 
 
@@ -56,7 +56,7 @@ def _stands_alone(key: str, form: FormSpec) -> bool:
     whole = key.find(label_key(form.title)) if form.title else -1
     first = whole if whole >= 0 else min(key.find(label_key(k)) for k in form.title_keywords)
     prefix = _YEAR_WORD.sub("", key[:first])
-    return not prefix or prefix.endswith(_ORG_ENDINGS)
+    return not prefix.endswith(_PROSE_ENDINGS)
 
 
 def fuzzy_title(key: str, forms: list[FormSpec]) -> FormSpec | None:
@@ -73,7 +73,7 @@ def fuzzy_title(key: str, forms: list[FormSpec]) -> FormSpec | None:
         matcher = difflib.SequenceMatcher(a=body, b=label_key(form.title))
         first = next((m.a for m in matcher.get_matching_blocks() if m.size), 0)
         prefix = body[:first]
-        if prefix and not prefix.endswith(_ORG_ENDINGS) and len(prefix) > FUZZY_EXTRA_CHARS:
+        if prefix.endswith(_PROSE_ENDINGS):
             continue  # a sentence that mentions the form
         ratio = matcher.ratio()
         if ratio >= best_ratio:

@@ -46,3 +46,13 @@ def test_which_tables_continue_a_form(following, continues):
 
 def test_nothing_continues_before_a_form():
     assert not _continues(None, table(1, 100, 200, 3))
+
+
+@pytest.mark.parametrize("line", ["某某大学2026年项目支出绩效目标表", "某某集团项目支出绩效目标表", "2026年度项目绩效目标表"])
+def test_a_title_after_any_unit_name_is_a_title(forms, line):
+    assert match_title(line, forms, fuzzy=False) is not None
+
+
+@pytest.mark.parametrize("line", ["请按照项目绩效目标表", "各单位填报项目支出绩效目标表"])
+def test_a_sentence_joining_the_form_name_is_no_title(forms, line):
+    assert match_title(line, forms, fuzzy=False) is None
