@@ -46,12 +46,32 @@ def image_pages(path: Path, settings: Settings, make) -> Iterator:
             if dpi < MIN_PLAUSIBLE_DPI:
                 dpi = float(settings.scan.default_image_dpi)
             try:
-                rgb = np.asarray(frame.convert("RGB"))
+                rgb = to_rgb(frame)
             except OSError as exc:
                 raise CorruptInput(f"{path}: page {index + 1} cannot be decoded ({exc})") from exc
             page = Page(number=index + 1, scanned=True, dpi=dpi,
                         width=width * 72 / dpi, height=height * 72 / dpi)
             yield make(page=page, path=path, index=index, image=np.ascontiguousarray(rgb[:, :, ::-1]))
+
+
+def to_rgb(frame) -> np.ndarray:
+    """A frame as 8-bit RGB the way it looks on paper.
+
+    Transparent pixels are paper: alpha (RGBA, LA, a palette's transparent index) is flattened
+    onto white, not dropped (a transparent PNG would read as black). 16- and 32-bit grey is
+    scaled to 8 bits, not clipped (a 16-bit scan would read as white).
+    """
+    from PIL import Image
+
+    if frame.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        values = np.asarray(frame, dtype=np.float64)
+        top = 65535.0 if frame.mode.startswith("I;16") else max(float(values.max()), 1.0)
+        grey = np.clip(values * (255.0 / top), 0, 255).astype(np.uint8)
+        return np.stack([grey] * 3, axis=-1)
+    if frame.mode in ("RGBA", "LA", "PA") or "transparency" in frame.info:
+        paper = Image.new("RGBA", frame.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(paper, frame.convert("RGBA")).convert("RGB"))
+    return np.asarray(frame.convert("RGB"))
 
 
 def rasterise(work, settings: Settings):
