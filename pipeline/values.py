@@ -31,6 +31,7 @@ class Lexicon(Protocol):
     def is_placeholder(self, text: str | None) -> bool: ...
     def is_empty_unit(self, text: str | None) -> bool: ...
 
+
 Comparator = Literal["≥", "≤", "=", ">", "<", "定性"]
 Number = Union[float, int]
 QUALITATIVE = "定性"

@@ -60,7 +60,6 @@ def field_fit(cell: Cell, column: Column, lex: Lexicon, is_key: bool) -> float:
     number = parse_number(text) is not None
     comparator = lex.comparator(text) is not None
     unit = lex.is_unit(text) or lex.is_empty_unit(text)
-    short = len(text) <= 8
     kind = column.type
     if kind == "comparator":
         return 0.0 if comparator else IMPOSSIBLE
