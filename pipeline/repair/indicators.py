@@ -31,6 +31,8 @@ TARGET_TYPES = ("target", "combined_target", "worded_target")
 # sources whose grid is the page's own (a ruled digital page, a Word or Excel table): a row whose
 # cells each sit in a column of their own is read by column, never moved by content
 GEOMETRY_SOURCES = ("pdf-text", "table-file")
+# a whole row shifted by a column is a plain extraction's damage (a text dump): where cells have
+# their own geometry (a page's grid, OCR boxes) their columns are where they are
 
 
 def header_slots(row: list[Cell], columns: list[Column]) -> list[Slot] | None:
@@ -243,7 +245,7 @@ class IndicatorReader:
         self._apply_labels(labels, where)
         placed, unplaced = self._by_column(rest) or align_row(
             rest, self.content_slots, lambda c, f: field_fit(c, self.columns[f], lex, f == self.key),
-            shifts=(-1, 0, 1))
+            shifts=(-1, 0, 1) if all(c.source == "dump" for c in rest) else (0,))
         if not labels.cells and self._continues_previous(placed):
             return
         ind = Indicator(level1=self.level1, level2=self.level2)
