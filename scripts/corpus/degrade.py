@@ -265,10 +265,13 @@ def binarise(image: Image.Image) -> Image.Image:
 def desk(shape: tuple, rng: np.random.Generator) -> np.ndarray:
     """A dark, grained table top (float RGB) for a photographed sheet to lie on."""
     h, w = shape
-    base = rng.uniform([0.18, 0.13, 0.09], [0.42, 0.34, 0.27]).astype(np.float32)
-    grain = smooth_field(rng, (h, max(1, w // 8)), 3.0)         # streaks along one direction
+    # one wood or laminate tone: a brown, darker or lighter, a little warmer or cooler
+    base = (np.array([0.42, 0.31, 0.22]) * rng.uniform(0.45, 1.0) * rng.uniform(0.92, 1.08, 3)).astype(np.float32)
+    # Both fields drawn small and stretched: a desk has no fine detail worth a full-size blur.
+    grain = smooth_field(rng, (max(1, h // 4), max(1, w // 32)), 1.5)   # streaks along one direction
     grain = cv2.resize(grain, (w, h), interpolation=cv2.INTER_LINEAR)
-    blotch = smooth_field(rng, (h, w), min(h, w) / 12)
+    blotch = smooth_field(rng, (max(1, h // 16), max(1, w // 16)), min(h, w) / 192)
+    blotch = cv2.resize(blotch, (w, h), interpolation=cv2.INTER_LINEAR)
     tone = 0.75 + 0.25 * grain + 0.2 * (blotch - 0.5)
     return np.clip(base[None, None, :] * tone[..., None], 0, 1).astype(np.float32)
 
@@ -302,7 +305,10 @@ def on_desk(sheet: np.ndarray, rng: np.random.Generator, keystone: tuple[float, 
 
 
 def save_pdf(images: list[Image.Image], path: Path, dpi: int, quality: int, producer: str = "make_scans.py") -> None:
-    """Image-only PDF, one JPEG (DCTDecode) per page, page size = pixels / dpi; fixed dates."""
+    """Image-only PDF, one JPEG (DCTDecode) per page, page size = pixels / dpi; fixed dates.
+
+    Black-and-white pages go in as CCITT G4 (as a fax machine stores them), which takes no quality.
+    """
+    jpeg = {} if images[0].mode == "1" else {"quality": quality}
     images[0].save(path, "PDF", save_all=True, append_images=images[1:], resolution=float(dpi),
-                   quality=quality, creationDate=FIXED_TIME, modDate=FIXED_TIME,
-                   producer=producer, title=path.stem)
+                   creationDate=FIXED_TIME, modDate=FIXED_TIME, producer=producer, title=path.stem, **jpeg)
