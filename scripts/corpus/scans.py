@@ -267,7 +267,10 @@ def write(split_dir: Path, carriers: list[str]) -> dict:
             manifest[files[0] if len(files) == 1 else f"{name}/{pdf_path.stem}_p*.jpg"] = {
                 "scan_of": source, "seal_ink": ink_name,
                 "pages": [{"seals": s, "scan": info} for s, info in zip(plans, infos)]}
-    doc["forms"] += added
+    # digital forms as generated, then every scanned carrier's in file order (a rerun gives the same)
+    digital = [f for f in doc["forms"] if f["source_file"].split("/")[0] not in CARRIERS]
+    doc["forms"] = digital + sorted([f for f in doc["forms"] if f not in digital] + added,
+                                    key=lambda f: f["source_file"])
     truth_path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     index_path.write_text(json.dumps(dict(sorted(index.items())), ensure_ascii=False, indent=1) + "\n",
                           encoding="utf-8")
