@@ -54,6 +54,7 @@ CARRIERS = {
                                    (150, 300), (60, 70), "scanner", (225, 225, 225))),
     "fax": Carrier(Profile("fax", 200, True, (0.3, 1.6), 5, (0.4, 0.7), (0.02, 0.035), (400, 900),
                            (75, 75), "scanner", (250, 250, 250)), fax=True),
+    # a photo has no glass: its skew, offset and fill go unused (on_desk places the sheet)
     "photo": Carrier(Profile("photo", 225, False, (0.0, 0.0), 0, (0.7, 1.1), (0.012, 0.020), (10, 40),
                              (70, 80), "photo", (0, 0, 0)), ext="jpg", photo=True, dpi_range=(200, 250)),
     "rotated": Carrier(Profile("rotated", 200, False, (0.3, 1.6), 6, (0.5, 1.0), (0.010, 0.020), (40, 120),
