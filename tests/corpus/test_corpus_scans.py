@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("reportlab")
 cv2 = pytest.importorskip("cv2")
 pdfium = pytest.importorskip("pypdfium2")
-import pypdfium2.raw  # noqa: E402,F401  (pdfium.raw: the page-object filter)
+from pypdfium2 import raw as pdfium_raw  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -64,7 +64,7 @@ def test_every_scanned_carrier_is_written(split):
 def test_fax_is_black_and_white_and_grey_scan_is_grey(split):
     stem = _stems(split)[0]
     for page in pdfium.PdfDocument(str(split / "fax" / f"{stem}.pdf")):
-        (image,) = page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE])
+        (image,) = page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE])
         assert image.get_metadata().bits_per_pixel == 1 and image.get_filters() == ["CCITTFaxDecode"]
         assert image.get_px_size()[0] == round(page.get_width() / 72 * 200)
     grey = np.asarray(_page_images(split / "scan150grey" / f"{stem}.pdf")[0].convert("RGB")).astype(int)
