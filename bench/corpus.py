@@ -160,7 +160,8 @@ def main() -> None:
             raise SystemExit("--wrong lists fields of the dev split only: the held-out split is not looked at")
         for key, report in sorted(results["reports"].items()):
             for w in report.wrong:
-                print(f"{key[0]}/{key[1]} {'SILENT ' if w.split(': ')[0] in set(report.silent) else ''}{w}")
+                where = w.split(": expected")[0].split(": got")[0]    # the label, as pipeline eval cuts it
+                print(f"{key[0]}/{key[1]} {'SILENT ' if where in set(report.silent) else ''}{w}")
     if args.json:
         args.json.write_text(json.dumps({f"{t}/{c}": {"fields": r.total, "correct": r.correct,
                                                       "silent": len(r.silent), "flagged_wrong": r.flagged_wrong,
