@@ -1,12 +1,16 @@
 """Field accuracy and silent errors on the generated corpus, per template × carrier.
 
     .venv/bin/python bench/corpus.py --split heldout --count 120 [--carriers pdf,dump] [--json out.json]
+    .venv/bin/python bench/corpus.py --split dev --count 12 --carriers scan200,photo --wrong
 
 Generates the split (scripts/make_corpus.py: same seeds, same files), converts each carrier's
 folder with `pipeline run` in this process, and scores every form against the split's
 truth.json with `pipeline eval`'s comparison: accuracy, wrong-and-flagged, right-but-flagged,
 silent-wrong (wrong with no review item naming the field) and the share of fields flagged.
 The held-out split is what tests and `make bench` score; the dev split is the one to look at.
+Scanned carriers (scripts/corpus/scans.py: scan200, scan150grey, fax, photo, rotated) are the
+split's PDFs scanned, so naming one generates the PDFs too (scored only if pdf is named); they
+are OCR'd (~1.4 s a page), so the default carriers are the six digital ones.
 """
 
 from __future__ import annotations
@@ -31,9 +35,15 @@ BENCH_COUNT = 360  # held-out files `make bench` scores (60 per carrier; ~490 fo
 
 
 def generate(split: str, count: int, out: Path, carriers: list[str]) -> None:
-    from scripts.corpus import corpus  # the generator: same split and count, same files
+    from scripts.corpus import corpus, scans  # the generator: same split and count, same files
 
-    corpus.generate(split, out, count, carriers)
+    scanned = [c for c in carriers if c in scans.CARRIERS]
+    digital = [c for c in carriers if c not in scans.CARRIERS]
+    if scanned and "pdf" not in digital:
+        digital.append("pdf")
+    corpus.generate(split, out, count, digital)
+    if scanned:
+        scans.write(out, scanned)
 
 
 def score(split_dir: Path, work: Path, carriers: list[str]) -> dict:
@@ -150,7 +160,8 @@ def main() -> None:
             raise SystemExit("--wrong lists fields of the dev split only: the held-out split is not looked at")
         for key, report in sorted(results["reports"].items()):
             for w in report.wrong:
-                print(f"{key[0]}/{key[1]} {'SILENT ' if w.split(': ')[0] in set(report.silent) else ''}{w}")
+                where = w.split(": expected")[0].split(": got")[0]    # the label, as pipeline eval cuts it
+                print(f"{key[0]}/{key[1]} {'SILENT ' if where in set(report.silent) else ''}{w}")
     if args.json:
         args.json.write_text(json.dumps({f"{t}/{c}": {"fields": r.total, "correct": r.correct,
                                                       "silent": len(r.silent), "flagged_wrong": r.flagged_wrong,

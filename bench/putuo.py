@@ -95,14 +95,14 @@ def compare(digital: list[GenericTable], scanned: list[GenericTable], page_of: d
 def scan_pages(pdf: Path, pages: list[int], out: Path) -> None:
     """The given pages (1-based) as a degraded image-only PDF, as make_scans.py scans samples."""
     import make_scans as ms
+    from scripts.corpus import degrade
 
     images = []
     for page in pages:
-        paper = ms.Paper(ms.render(pdf, page - 1, DPI), {})
-        image, _ = ms.scan(paper, ms.SCAN200, ms.seeded("putuo", pdf.name, page))
+        image, _ = degrade.scan(degrade.render(pdf, page - 1, DPI), ms.SCAN200, degrade.seeded("putuo", pdf.name, page))
         images.append(image)
-    quality = int(ms.seeded("putuo", pdf.name, "jpeg").integers(*ms.SCAN200.quality, endpoint=True))
-    ms.save_pdf(images, out, DPI, quality)
+    quality = int(degrade.seeded("putuo", pdf.name, "jpeg").integers(*ms.SCAN200.quality, endpoint=True))
+    degrade.save_pdf(images, out, DPI, quality)
 
 
 def measure(pdf: Path, work: Path) -> dict:

@@ -23,7 +23,8 @@ Every random choice comes from a NumPy generator seeded with a CRC of the
 set/file/page name, and the writers get fixed dates, so a rerun gives
 byte-identical files.
 
-Two stages, as on a real desk:
+Two stages, as on a real desk (the drawing and scanner pieces live in
+scripts/corpus/degrade.py, shared with the corpus's scanned carriers):
 
 1. the *paper*: the digital page rendered, then stamped -- a red seal over the
    unit name of `填报单位（盖章）：…`, on some pages a second one over a table
@@ -34,7 +35,7 @@ Two stages, as on a real desk:
    contrast, dust specks, optical blur, sensor noise, JPEG compression --
    drawn per set and page.
 
-What it writes under `sample_pdfs/scans/`:
+What it writes under `sample_pdfs/scans/` (or `--out DIR`):
 
 * 200dpi/<stem>_scan200.pdf       image-only PDFs, colour, 200 dpi, one per input
 * 150dpi_grey/<stem>_scan150g.pdf image-only PDFs, greyscale photocopy, 150 dpi
@@ -53,33 +54,28 @@ form images of the 8 forms.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import math
-import zlib
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
-from PIL import Image, ImageChops, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scripts.corpus.degrade import (  # noqa: E402  (the paper and scanner stages)
+    BLUE_INK, BOLD_FONT, SEAL_DIAMETER_PT, SEAL_RED, Profile, ink_texture, multiply_ink, render, save_pdf,
+    scan, seal_mask, seeded)
+
 SRC_DIR = ROOT / "sample_pdfs"
-OUT_DIR = SRC_DIR / "scans"
+OUT_DIR = SRC_DIR / "scans"     # --out moves it
 
-BOLD_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 UNIT = "株洲市渌口区司法局"
-PT_PER_CM = 72 / 2.54
-SEAL_DIAMETER_PT = 4.0 * PT_PER_CM        # a 4 cm 公章
-
-SEAL_RED = np.array([0.86, 0.12, 0.16], np.float32)    # 印泥, before multiply
-BLUE_INK = np.array([0.12, 0.22, 0.72], np.float32)    # ballpoint / stamp pad
-
-# Fixed dates so the PDF writer gives identical bytes on every run.
-FIXED_TIME = datetime.datetime(2026, 1, 20, 9, 0, 0).timetuple()
 
 SOURCES = [  # stem -> pages; 8 forms, the department form spans 2 pages
     "justice_projects_bundle",
@@ -88,11 +84,6 @@ SOURCES = [  # stem -> pages; 8 forms, the department form spans 2 pages
     "falv_yuanzhu_2026",
     "justice_department_2026",
 ]
-
-
-def seeded(*parts) -> np.random.Generator:
-    """A generator seeded by a stable name (Python's hash() is salted per run)."""
-    return np.random.default_rng(zlib.crc32("/".join(map(str, parts)).encode()))
 
 
 # ====================================================================== paper
@@ -225,103 +216,6 @@ def text_under(layout: Layout, centre: tuple, radius: float) -> list[dict]:
 
 # ------------------------------------------------------------------ drawing
 
-def render(pdf_path: Path, index: int, dpi: int) -> np.ndarray:
-    """The page as float32 RGB in [0, 1]."""
-    page = pdfium.PdfDocument(str(pdf_path))[index]
-    rgb = page.render(scale=dpi / 72).to_pil().convert("RGB")
-    return np.asarray(rgb, np.float32) / 255.0
-
-
-def multiply_ink(img: np.ndarray, mask: np.ndarray, centre_px: tuple, ink: np.ndarray) -> None:
-    """Lay ink over the page like a translucent stamp: page * (1 - a*(1 - ink)).
-
-    Multiply keeps black print black under the ink, as on paper.
-    """
-    h, w = mask.shape
-    x0, y0 = int(round(centre_px[0] - w / 2)), int(round(centre_px[1] - h / 2))
-    ix0, iy0 = max(x0, 0), max(y0, 0)
-    ix1, iy1 = min(x0 + w, img.shape[1]), min(y0 + h, img.shape[0])
-    if ix0 >= ix1 or iy0 >= iy1:
-        return
-    m = mask[iy0 - y0:iy1 - y0, ix0 - x0:ix1 - x0, None]
-    img[iy0:iy1, ix0:ix1] *= 1.0 - m * (1.0 - ink)
-
-
-def smooth_field(rng: np.random.Generator, shape: tuple, sigma: float) -> np.ndarray:
-    """Blotchy low-frequency noise in [0, 1] (ink density, light falloff)."""
-    f = cv2.GaussianBlur(rng.standard_normal(shape).astype(np.float32), (0, 0), sigma)
-    return (f - f.min()) / (np.ptp(f) + 1e-6)
-
-
-def star_points(cx: float, cy: float, r_out: float) -> list[tuple]:
-    r_in = r_out * 0.382                    # a regular five-pointed star
-    pts = []
-    for k in range(10):
-        a = -math.pi / 2 + k * math.pi / 5
-        r = r_out if k % 2 == 0 else r_in
-        pts.append((cx + r * math.cos(a), cy + r * math.sin(a)))
-    return pts
-
-
-def seal_shape(diam: float) -> Image.Image:
-    """Coverage mask (L) of a 公章: ring, star, unit name along the upper arc.
-
-    Drawn at 3x and reduced, because PIL's ellipse and polygon are not
-    antialiased.
-    """
-    ss = 3
-    D = diam * ss
-    size = int(D * 1.06) + 2
-    c = size / 2
-    img = Image.new("L", (size, size), 0)
-    draw = ImageDraw.Draw(img)
-    R = D / 2
-    draw.ellipse([c - R, c - R, c + R, c + R], outline=255, width=max(1, round(0.032 * D)))
-    draw.polygon(star_points(c, c, 0.175 * D), fill=255)
-
-    # Characters are tall and narrow (as engraved on seals), bold, set
-    # clockwise along ~220° of the upper arc with their feet to the centre.
-    font_px = round(0.165 * D)
-    font = ImageFont.truetype(BOLD_FONT, font_px)
-    r_text = R - 0.032 * D - 0.03 * D - font_px / 2
-    span = math.radians(220)
-    n = len(UNIT)
-    for i, ch in enumerate(UNIT):
-        glyph = Image.new("L", (font_px * 2, font_px * 2), 0)
-        ImageDraw.Draw(glyph).text((font_px, font_px), ch, font=font, fill=255, anchor="mm",
-                                   stroke_width=max(1, round(font_px * 0.045)), stroke_fill=255)
-        glyph = glyph.crop(glyph.getbbox())
-        glyph = glyph.resize((max(1, round(glyph.width * 0.78)), round(font_px * 1.05)), Image.LANCZOS)
-        phi = -span / 2 + i * span / (n - 1)          # clockwise from 12 o'clock
-        glyph = glyph.rotate(-math.degrees(phi), resample=Image.BICUBIC, expand=True)
-        gx = c + r_text * math.sin(phi) - glyph.width / 2
-        gy = c - r_text * math.cos(phi) - glyph.height / 2
-        layer = Image.new("L", img.size, 0)
-        layer.paste(glyph, (round(gx), round(gy)))
-        img = ImageChops.lighter(img, layer)
-    return img.resize((size // ss, size // ss), Image.LANCZOS)
-
-
-def seal_mask(diam_px: float, angle: float, rng: np.random.Generator) -> np.ndarray:
-    """The seal as ink coverage in [0, 1]: rotated, unevenly inked, pitted."""
-    shape = seal_shape(diam_px).rotate(angle, resample=Image.BICUBIC, expand=True)
-    m = np.asarray(shape, np.float32) / 255.0
-    return ink_texture(m, rng, diam_px / 12, bleed=max(0.5, diam_px / 500)) * 0.9
-
-
-def ink_texture(m: np.ndarray, rng: np.random.Generator, blotch: float, bleed: float) -> np.ndarray:
-    """A hand stamp never inks evenly: one side pressed harder, blotches,
-    tiny unprinted pits, and the ink bleeds a little into the paper."""
-    density = 0.55 + 0.45 * smooth_field(rng, m.shape, blotch)
-    yy, xx = np.mgrid[0:m.shape[0], 0:m.shape[1]].astype(np.float32)
-    yy, xx = yy / m.shape[0], xx / m.shape[1]
-    a = rng.uniform(0, 2 * math.pi)
-    tilt = 0.85 + 0.3 * (np.cos(a) * (xx - 0.5) + np.sin(a) * (yy - 0.5))
-    pits = rng.random(m.shape) < 0.06
-    pits = cv2.GaussianBlur(pits.astype(np.float32), (0, 0), 0.7) > 0.2
-    m = m * np.clip(density * tilt, 0.3, 1.0) * np.where(pits, 0.35, 1.0)
-    return np.clip(cv2.GaussianBlur(m, (0, 0), bleed), 0, 1)
-
 
 def blue_tick_mask(scale: float, rng: np.random.Generator) -> np.ndarray:
     """A ballpoint tick followed by a looped initials scribble (pt units * scale)."""
@@ -402,7 +296,7 @@ def stamp_seals(img: np.ndarray, k: float, layout: Layout, marks: PageMarks,
         # a hand stamp lands a few points off and turned a little
         cx, cy = cx + rng.normal(0, 3), cy + rng.normal(0, 2)
         angle = float(rng.uniform(-15, 15))
-        mask = seal_mask(SEAL_DIAMETER_PT * k, angle, seeded("seal-ink", *key, kind))
+        mask = seal_mask(SEAL_DIAMETER_PT * k, angle, seeded("seal-ink", *key, kind), UNIT)
         multiply_ink(img, mask, (cx * k, cy * k), SEAL_RED)
         entry = {"over": "unit name (填报单位 line)" if kind == "unit" else "table cell",
                  "centre_pt": [round(cx, 1), round(cy, 1)], "diameter_pt": round(SEAL_DIAMETER_PT, 1),
@@ -445,22 +339,6 @@ def make_paper(stem: str, index: int, layout: Layout, dpi: int) -> Paper:
 
 # ====================================================================== scan
 
-@dataclass(frozen=True)
-class Profile:
-    """How one output set is scanned (ranges are drawn per page)."""
-
-    name: str
-    dpi: int
-    grey: bool
-    angle: tuple[float, float]         # |skew| in degrees
-    shift_pt: float                    # max offset of the sheet on the glass
-    blur_200: tuple[float, float]      # Gaussian sigma at 200 dpi (scaled with dpi)
-    noise: tuple[float, float]         # sensor noise sigma, in [0, 1] units
-    specks_per_mpx: tuple[int, int]    # dust / toner specks
-    quality: tuple[int, int]           # JPEG quality
-    lighting: str                      # "scanner" (gradient) or "photo" (vignette)
-    fill: tuple[int, int, int]         # what the scanner sees beyond the sheet
-
 
 SCAN200 = Profile("200dpi", 200, False, (0.3, 1.6), 6, (0.5, 1.0), (0.010, 0.020), (40, 120),
                   (65, 75), "scanner", (238, 238, 236))
@@ -473,91 +351,6 @@ PHOTO250 = Profile("loose_photo", 250, False, (1.0, 2.0), 10, (0.7, 1.0), (0.012
 ROT200 = Profile("loose_rot90", 200, False, (0.3, 1.0), 6, (0.5, 0.8), (0.010, 0.018), (40, 100),
                  (70, 70), "scanner", (238, 238, 236))
 
-
-def skew(img: np.ndarray, angle: float, shift_px: tuple, fill: tuple) -> np.ndarray:
-    """Rotate the sheet about the page centre and slide it; the frame stays A4."""
-    h, w = img.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    m[:, 2] += shift_px
-    border = tuple(float(v) / 255 for v in fill)
-    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
-                          borderValue=border)
-
-
-def lighting(shape: tuple, kind: str, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
-    """A smooth brightness field (multiplied in): scanner lamp falloff or phone vignette."""
-    h, w = shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    xx, yy = xx / w - 0.5, yy / h - 0.5
-    a = rng.uniform(0, 2 * math.pi)
-    ramp = np.cos(a) * xx + np.sin(a) * yy          # -0.7 .. 0.7
-    if kind == "scanner":
-        depth = rng.uniform(0.04, 0.09)             # lamp/lid falloff across the sheet
-        field_ = 1.0 - depth * (ramp + 0.7) / 1.4
-        info = {"gradient_deg": round(math.degrees(a)), "gradient_depth": round(depth, 3)}
-    else:
-        cx, cy = rng.uniform(-0.15, 0.15, 2)
-        vig = rng.uniform(0.25, 0.4)               # darker corners, light from one side
-        depth = rng.uniform(0.08, 0.14)
-        r2 = ((xx - cx) ** 2 + (yy - cy) ** 2) / 0.5
-        field_ = (1.0 - vig * r2) * (1.0 - depth * (ramp + 0.7) / 1.4) * 1.03
-        info = {"vignette": round(vig, 3), "gradient_deg": round(math.degrees(a)),
-                "gradient_depth": round(depth, 3)}
-    return np.clip(field_, 0.5, 1.05).astype(np.float32), info
-
-
-def photocopy(grey: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
-    """Photocopier look: crushed blacks, blown-out paper, one faint drum streak."""
-    black, white = rng.uniform(0.06, 0.12), rng.uniform(0.86, 0.92)
-    out = np.clip((grey - black) / (white - black), 0, 1) ** 1.15
-    x = int(rng.integers(grey.shape[1] // 8, grey.shape[1] * 7 // 8))
-    streak = np.exp(-((np.arange(grey.shape[1]) - x) / 2.0) ** 2).astype(np.float32) * 0.07
-    out = out * (1 - streak[None, :])
-    return out, {"contrast_black": round(black, 3), "contrast_white": round(white, 3), "streak_x_px": x}
-
-
-def specks(img: np.ndarray, per_mpx: int, rng: np.random.Generator) -> int:
-    """Dust on the glass: small dark dots; a few white dropouts inside the print."""
-    h, w = img.shape[:2]
-    n = int(per_mpx * h * w / 1e6)
-    ys, xs = rng.integers(0, h - 2, n), rng.integers(0, w - 2, n)
-    big = rng.random(n) < 0.3
-    dark = rng.uniform(0.15, 0.55, n).astype(np.float32)
-    for y, x, b, v in zip(ys, xs, big, dark):
-        img[y:y + 1 + b, x:x + 1 + b] = np.minimum(img[y:y + 1 + b, x:x + 1 + b], v)
-    ws = rng.integers(0, [h, w], (n // 4, 2))       # salt
-    img[ws[:, 0], ws[:, 1]] = np.maximum(img[ws[:, 0], ws[:, 1]], 0.9)
-    return n
-
-
-def scan(paper: Paper, profile: Profile, rng: np.random.Generator) -> tuple[Image.Image, dict]:
-    """The scanner stage; returns the 8-bit image and what was done."""
-    k = profile.dpi / 72
-    angle = float(rng.uniform(*profile.angle) * rng.choice([-1, 1]))
-    shift = rng.uniform(-profile.shift_pt, profile.shift_pt, 2) * k
-    img = skew(paper.image, angle, tuple(shift), profile.fill)
-    info: dict = {"skew_deg": round(angle, 2), "offset_px": [round(float(s)) for s in shift]}
-
-    light, info["lighting"] = lighting(img.shape, profile.lighting, rng)
-    img = img * light[..., None]
-
-    if profile.grey:
-        img = img @ np.array([0.299, 0.587, 0.114], np.float32)     # a red seal turns grey
-        img, info["photocopy"] = photocopy(img, rng)
-
-    info["specks"] = specks(img, int(rng.integers(*profile.specks_per_mpx, endpoint=True)), rng)
-    sigma = float(rng.uniform(*profile.blur_200))
-    img = cv2.GaussianBlur(img, (0, 0), sigma * profile.dpi / 200)
-    info["blur_sigma_px"] = round(sigma * profile.dpi / 200, 2)
-    noise = float(rng.uniform(*profile.noise))
-    img = img + rng.standard_normal(img.shape, np.float32) * noise
-    info["noise_sigma"] = round(noise * 255, 1)
-
-    out = Image.fromarray((np.clip(img, 0, 1) * 255 + 0.5).astype(np.uint8), "L" if profile.grey else "RGB")
-    return out, info
-
-
-# ==================================================================== writers
 
 def page_count(stem: str) -> int:
     return len(pdfium.PdfDocument(str(SRC_DIR / f"{stem}.pdf")))
@@ -579,15 +372,8 @@ class Scanner:
 
     def scan(self, stem: str, index: int, profile: Profile) -> tuple[Image.Image, dict]:
         paper = self.paper(stem, index, profile.dpi)
-        image, info = scan(paper, profile, seeded(profile.name, stem, index))
+        image, info = scan(paper.image, profile, seeded(profile.name, stem, index))
         return image, {"source": f"{stem}.pdf", "source_page": index + 1, **paper.info, "scan": info}
-
-
-def save_pdf(images: list[Image.Image], path: Path, dpi: int, quality: int) -> None:
-    """Image-only PDF, one JPEG (DCTDecode) per page, page size = pixels / dpi."""
-    images[0].save(path, "PDF", save_all=True, append_images=images[1:], resolution=float(dpi),
-                   quality=quality, creationDate=FIXED_TIME, modDate=FIXED_TIME,
-                   producer="make_scans.py", title=path.stem)
 
 
 def write_pdf_set(sc: Scanner, profile: Profile, folder: str, suffix: str, manifest: dict) -> None:
@@ -646,9 +432,12 @@ SETS = ("200dpi", "150dpi_grey", "loose")
 
 
 def main() -> None:
+    global OUT_DIR
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="default sample_pdfs/scans")
     args = parser.parse_args()
+    OUT_DIR = args.out.resolve()
     if not Path(BOLD_FONT).exists():
         raise SystemExit(f"missing font {BOLD_FONT}: apt-get install fonts-wqy-zenhei "
                          "fonts-arphic-ukai fonts-arphic-uming")
@@ -666,7 +455,7 @@ def main() -> None:
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")
     for path in sorted(OUT_DIR.rglob("*")):
         if path.is_file():
-            print(f"{path.stat().st_size / 1e6:6.2f} MB  {path.relative_to(ROOT)}")
+            print(f"{path.stat().st_size / 1e6:6.2f} MB  {path}")
 
 
 if __name__ == "__main__":
