@@ -1,8 +1,9 @@
 """Held-out corpus floors: forms nobody here made, every template in every carrier, scored as
 `make bench` scores them (bench/corpus.py) on a sample small enough for CI.
 
-Measured on this sample (72 held-out files, 216 forms, 12,650 fields; 2026-12-01): 99.97% of
-fields right, no silent-wrong field, the worst template × carrier 99.53% (one field in 211).
+Measured on this sample (72 held-out files, 12,650 fields; 2026-12-01, commit 9d538b3): every
+template × carrier 100.00%, no silent-wrong field. The floors leave one wrong field per
+template × carrier (one in ~200 is 99.5%) and two silent-wrong fields in all.
 `make bench` scores 360 held-out files (docs/benchmarks.md). Nobody tunes rules on this split.
 """
 
@@ -18,9 +19,9 @@ from bench import corpus as bench_corpus  # noqa: E402
 from pipeline.evaluate import Report  # noqa: E402
 
 COUNT = 72  # 12 files per carrier
-FLOOR_ALL = 0.999
-FLOOR_EACH = 0.994  # one wrong field in ~200 is 99.5%
-MAX_SILENT = 0.0005  # silent-wrong share of all fields
+FLOOR_ALL = 0.9995
+FLOOR_EACH = 0.995  # one wrong field in ~200
+MAX_SILENT = 0.0002  # silent-wrong share of all fields: 2 of 12,650
 
 
 @pytest.fixture(scope="module")
