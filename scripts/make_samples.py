@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +48,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts.corpus.pdf import break_lines  # noqa: E402  (one line breaker for samples and corpus)
 
 ROOT = Path(__file__).resolve().parents[1]
 TRUTH = ROOT / "tests" / "truth" / "justice_2026.json"
@@ -139,45 +142,13 @@ def register_fonts() -> None:
 
 # ---------------------------------------------------------------- text
 
-BREAK_BEFORE_FORBIDDEN = set("，。、；：？！）》”’%")
-_TOKEN = re.compile(r"[A-Za-z0-9.+\-]+|\s|.", re.S)
-
-
 def text_width(text: str, font: str, size: float) -> float:
     return pdfmetrics.stringWidth(text, font, size)
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Greedy line breaking by measured width.
-
-    CJK characters break anywhere; runs of digits/latin letters stay whole
-    unless they alone are wider than the line; closing punctuation never
-    starts a line (it pulls the previous character down with it).
-    """
-    def fits(chunk: str) -> bool:
-        return text_width(chunk, font, size) <= width
-
-    lines: list[str] = []
-    for para in text.split("\n"):
-        cur: list[str] = []
-        for tok in _TOKEN.findall(para):
-            if not fits(tok):                      # a latin run wider than the line
-                for ch in tok:
-                    if cur and not fits("".join(cur) + ch):
-                        lines.append("".join(cur))
-                        cur = []
-                    cur.append(ch)
-            elif not cur or fits("".join(cur) + tok):
-                cur.append(tok)
-            elif tok in BREAK_BEFORE_FORBIDDEN and len(cur) > 1:
-                carry = cur.pop()                  # keep 。，、 off the start of a line
-                lines.append("".join(cur).rstrip())
-                cur = [carry, tok]
-            else:
-                lines.append("".join(cur).rstrip())
-                cur = [] if tok.isspace() else [tok]
-        lines.append("".join(cur).rstrip())
-    return lines
+    """Greedy line breaking by measured width (scripts/corpus/pdf.break_lines)."""
+    return break_lines(text, lambda chunk: text_width(chunk, font, size) <= width)
 
 
 def fmt_value(value) -> str:

@@ -71,9 +71,15 @@ def draw(c: canvas.Canvas, x: float, y: float, text: str, font: str, size: float
 
 
 def wrap(text: str, font: str, size: float, limit: float) -> list[str]:
-    """Greedy line breaking by measured width; latin/digit runs stay whole, closing punctuation
-    never starts a line."""
-    fits = lambda chunk: width(chunk, font, size) <= limit
+    """Lines of `text` no wider than `limit`, measured in `font` with its fallback face."""
+    return break_lines(text, lambda chunk: width(chunk, font, size) <= limit)
+
+
+def break_lines(text: str, fits) -> list[str]:
+    """Greedy line breaking by `fits(chunk)`: CJK characters break anywhere; runs of digits/latin
+    letters stay whole unless they alone are wider than the line; closing punctuation never starts
+    a line (it pulls the previous character down with it). make_samples.py breaks its lines here too.
+    """
     lines: list[str] = []
     for para in text.split("\n"):
         cur: list[str] = []
