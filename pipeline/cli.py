@@ -1,7 +1,8 @@
 """Command-line edge: parse flags, run, map errors to exit codes (once, here).
 
-Exit codes: 0 every input converted; 1 some input failed; 2 usage or config error;
-130 stopped by Ctrl-C (what finished is written; rerunning the command resumes).
+Exit codes (pipeline/errors.py): 0 every input converted; 1 some input failed; 2 usage or config
+error; 3 some input converted incompletely (status `partial`) and none failed; 130 stopped by
+Ctrl-C (what finished is written; rerunning the command resumes).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from pipeline.errors import PipelineError, UsageError
+from pipeline.errors import EXIT_FAILED, EXIT_PARTIAL, PipelineError, UsageError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn budget performance-target forms (绩效目标表) into clean JSON/CSV.")
@@ -60,8 +61,15 @@ def run(
         reporter.close()
         _fail(exc)
     reporter.summary(manifest, str(out))
-    if any(e["status"] not in ("ok", "skipped") for e in manifest["inputs"]):  # skipped: not ours to read
-        raise typer.Exit(1)
+    raise typer.Exit(exit_code(manifest))
+
+
+def exit_code(manifest: dict) -> int:
+    """1 when an input failed, else 3 when one converted only in part, else 0 (skipped: not ours to read)."""
+    statuses = {e["status"] for e in manifest["inputs"]}
+    if statuses - {"ok", "skipped", "partial"}:
+        return EXIT_FAILED
+    return EXIT_PARTIAL if "partial" in statuses else 0
 
 
 @app.command("eval")

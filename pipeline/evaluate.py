@@ -66,7 +66,7 @@ def same(a, b) -> bool:
 
 
 # review items that ask a person to look (a `repair` records a change made with certainty)
-FLAG_KINDS = ("uncertain", "warning", "inferred")
+FLAG_KINDS = ("uncertain", "warning", "inferred", "incomplete")
 _SPECS: list[FormSpec] = []
 
 

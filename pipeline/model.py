@@ -93,7 +93,8 @@ class Page(BaseModel):
 class ReviewItem(BaseModel):
     """One thing the tool changed, inferred or doubts, with where and why."""
 
-    kind: Literal["repair", "inferred", "warning", "uncertain"]
+    # incomplete: part of the form is not in the input (a page, the rest of its grid, its type)
+    kind: Literal["repair", "inferred", "warning", "uncertain", "incomplete"]
     field: str  # e.g. "budget_amount", "indicators[3].level2"
     reason: str
     before: Any = None
@@ -189,8 +190,10 @@ class GenericTable(BaseModel):
 
 
 class Document(BaseModel):
-    path: Path
+    path: Path  # the input; of a form in several files (stages/parts.py), its first part
     kind: Literal["pdf", "dump", "office", "markup", "image"]  # office, markup: pipeline/carriers/
+    parts: list[Path] = Field(default_factory=list)  # the files joined into this input, in page order
+    missing_parts: list[str] = Field(default_factory=list)  # parts the naming rule expects but are absent ("p2")
     sha256: str = ""
     out_name: str = ""  # the folder under --out for this input's forms
     pages: list[Page] = Field(default_factory=list)
@@ -199,5 +202,8 @@ class Document(BaseModel):
     forms_before: int = 0  # forms of this input already cut from earlier pages (numbering)
     tables_before: int = 0  # tables of this input already cut from earlier pages (numbering)
     errors: list[str] = Field(default_factory=list)  # document-level trouble (not fatal)
+    # why the input converted only in part (manifest status `partial`): one line per cause, also in errors
+    incomplete: list[str] = Field(default_factory=list)
+    unused_pages: list[int] = Field(default_factory=list)  # pages nothing was taken from
     timings: dict[str, float] = Field(default_factory=dict)
     outputs: list[Path] = Field(default_factory=list)

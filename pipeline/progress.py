@@ -49,7 +49,7 @@ class ConsoleReporter:
     def done(self, entry: dict) -> None:
         self.entries.append(entry)
         self.pages += entry["pages"]
-        ok = entry["status"] == "ok"
+        ok = entry["status"] in ("ok", "partial")
         self.failures += not ok
         self._line(entry, ok)
         if self.progress is not None:
@@ -60,6 +60,9 @@ class ConsoleReporter:
         if not ok:
             for error in entry["errors"]:
                 self._print(f"FAILED {error}", err=True)
+        elif entry["status"] == "partial":  # incomplete is never ok: said even with --quiet
+            self._print(f"PARTIAL {entry['file']}: {entry['forms']} form(s), {entry['pages']} page(s)"
+                        f"{''.join(f'; {e}' for e in entry['errors'])}", err=True)
         elif not self.quiet:
             warnings = "".join(f"; {e}" for e in entry["errors"])
             tables = f"{entry['tables']} table(s), " if entry.get("tables") else ""
@@ -84,9 +87,12 @@ class ConsoleReporter:
             return
         inputs = manifest["inputs"]
         skipped = [e for e in inputs if e["status"] == "skipped"]  # no reader takes them: not failures
-        failed = [e for e in inputs if e["status"] not in ("ok", "skipped")]
+        failed = [e for e in inputs if e["status"] not in ("ok", "skipped", "partial")]
+        partial = [e for e in inputs if e["status"] == "partial"]  # this run's and resumed ones alike
         for entry in skipped:
             typer.echo(f"skipped {entry['file']}: {entry['reason']}")
+        for entry in partial:
+            typer.echo(f"partial {entry['file']}: {'; '.join(entry['errors'])}")
         seconds = time.monotonic() - self.started
         table = Table(title="batch summary", show_header=True, header_style="bold")
         for column in ("", "inputs", "forms", "tables", "pages"):
@@ -94,6 +100,9 @@ class ConsoleReporter:
         ok = [e for e in inputs if e["status"] == "ok"]
         table.add_row("converted", str(len(ok)), str(sum(e["forms"] for e in ok)),
                       str(sum(e.get("tables", 0) for e in ok)), str(sum(e["pages"] for e in ok)))
+        if partial:
+            table.add_row("partial", str(len(partial)), str(sum(e["forms"] for e in partial)),
+                          str(sum(e.get("tables", 0) for e in partial)), str(sum(e["pages"] for e in partial)))
         table.add_row("failed", str(len(failed)), "", "", "")
         if skipped:
             table.add_row("skipped", str(len(skipped)), "", "", "")
@@ -106,7 +115,8 @@ class ConsoleReporter:
         table.caption = f"this run: {converted_now} input(s) in {seconds:.1f}s ({rate})"
         Console(highlight=False, soft_wrap=True).print(table)
         tables = sum(e.get("tables", 0) for e in inputs)
-        typer.echo(f"{len(ok)} of {len(inputs) - len(skipped)} input(s) converted, "
+        typer.echo(f"{len(ok)} of {len(inputs) - len(skipped)} input(s) converted"
+                   f"{f' ({len(partial)} more in part)' if partial else ''}, "
                    f"{sum(e['forms'] for e in inputs)} form(s){f', {tables} table(s)' if tables else ''}"
                    f"{f', {len(skipped)} file(s) skipped' if skipped else ''}; "
                    f"results in {out}/ (projects.csv, indicators.csv, manifest.json)")

@@ -25,7 +25,8 @@ from pipeline.errors import InputError, Interrupted, NoFormFound, PipelineError
 from pipeline.executors import make_executor
 from pipeline.model import Document, Page
 from pipeline.records import SCHEMA_VERSION
-from pipeline.stages import forms, generic, ingest, normalize, ocr, pages, repair, scan, tables, validate, write
+from pipeline.stages import (complete, forms, generic, ingest, normalize, ocr, pages, parts, repair, scan, tables,
+                             validate, write)
 from pipeline.stages.pages import PageStep
 from pipeline.state import RunState, sweep_temp_files
 
@@ -50,6 +51,7 @@ FORM_STAGES: list[tuple[str, Stage]] = [
     ("repair", repair.run),        # undo the extraction's damage, record each change
     ("normalize", normalize.run),  # typed values, canonical units and comparators
     ("validate", validate.run),    # schema and consistency checks → review warnings
+    ("complete", complete.run),    # is each form whole? what is missing → `incomplete` review, status partial
     ("write", write.run),          # per-form JSON and CSV
 ]
 
@@ -62,28 +64,41 @@ def read_pages(doc: Document, settings: Settings) -> Iterator[Page]:
     return pages.finish(works, doc)
 
 
-def convert(path: Path, settings: Settings, out_name: str) -> Document:
+def convert(path: Path, settings: Settings, out_name: str, parts: tuple[Path, ...] = (),
+            missing: tuple[str, ...] = ()) -> Document:
     """Read, cut, repair and write one input, keeping only one run of pages in memory at a time.
 
-    What stays of a written run is small: each page's number, timings and
-    errors, and each form's record and output path.
+    `parts`: the files of one form in several files, in page order (stages/parts.py; `path` is the
+    first), `missing` the parts the naming rule expects but are absent. What stays of a written
+    run is small: each page's number, timings and errors, and each form's record and output path.
     """
-    doc = Document(path=path, kind=ingest.document_kind(path, settings), out_name=out_name)
+    doc = Document(path=path, kind=ingest.document_kind(path, settings), out_name=out_name,
+                   parts=list(parts), missing_parts=list(missing))
     name, stage = READ
     doc = _timed(doc, name, stage, doc, settings)
+    if missing:
+        doc.errors.append(f"{path}: part(s) {', '.join(missing)} of '{Path(path).parent / _stem(parts)}' "
+                          f"missing; the {len(parts)} part(s) present are joined in order")
+        doc.incomplete.append(doc.errors[-1])
     no_form: NoFormFound | None = None
     unused_pages: list[str] = []
     runs = forms.windows(read_pages(doc, settings), settings)
     while (window := _timed(doc, "pages", next, runs, None)) is not None:
         part = doc.model_copy(update={"pages": window, "forms": [], "tables": [], "errors": [], "outputs": [],
+                                      "incomplete": [], "unused_pages": [],
                                       "forms_before": len(doc.forms), "tables_before": len(doc.tables)})
         try:
             for name, stage in FORM_STAGES:
                 part = _timed(doc, name, stage, part, settings)
         except NoFormFound as exc:  # pages before the first form, say; the whole input may yet hold one
             no_form = no_form or exc
-            part.errors = [f"page {page.number}: no form on this page" for page in window]
+            used = [page for page in window if page.blocks or page.errors]  # a blank page holds nothing
+            part.errors = [f"page {page.number}: no form on this page" for page in used]
+            part.unused_pages = [page.number for page in used]
+            part.incomplete = []
         unused_pages += part.errors
+        doc.incomplete += part.incomplete
+        doc.unused_pages += part.unused_pages
         doc.pages += [page.model_copy(update={"blocks": []}) for page in window]
         doc.forms += [form.model_copy(update=_FORM_WORKINGS) for form in part.forms]
         doc.tables += part.tables
@@ -93,6 +108,11 @@ def convert(path: Path, settings: Settings, out_name: str) -> Document:
         raise no_form or NoFormFound(f"{path}: no performance-target form and no ruled table found")
     doc.errors += unused_pages
     return doc
+
+
+def _stem(files: tuple[Path, ...]) -> str:
+    match = parts.PART_NAME.match(files[0].stem) if files else None
+    return f"{match['stem']}_p<N>" if match else (files[0].stem if files else "")
 
 
 # what a written form no longer needs: its cells and lines (its record holds the result)
@@ -108,8 +128,10 @@ def _timed(doc: Document, name: str, call: Callable, *args):
         doc.timings[name] = round(doc.timings.get(name, 0.0) + time.perf_counter() - started, 4)
 
 
-def discover(paths: list[Path], settings: Settings, skipped: list[dict] | None = None) -> list[Path]:
-    """Files named on the command line, and the supported files under named folders.
+def discover(paths: list[Path], settings: Settings, skipped: list[dict] | None = None) -> list[parts.Input]:
+    """Files named on the command line, and the supported files under named folders, as inputs:
+    a form's pages in several files (`<stem>_p1.jpg`, `<stem>_p2.jpg`; a `<name>.pages/` folder)
+    are one input (stages/parts.py).
 
     A file under a folder that no reader takes is not converted but not hidden either: it is
     appended to `skipped` as a manifest entry saying why. Hidden files and folders stay unseen, and
@@ -128,7 +150,7 @@ def discover(paths: list[Path], settings: Settings, skipped: list[dict] | None =
                 skipped += [skipped_entry(p) for p in files if p.suffix.lower() not in suffixes]
         else:
             found.append(path)  # a missing or unsupported file is reported by convert
-    return found
+    return parts.group(found, settings.image_suffixes, settings.pdf_suffixes)
 
 
 def skipped_entry(path: Path) -> dict:
@@ -137,10 +159,10 @@ def skipped_entry(path: Path) -> dict:
             "outputs": [], "reason": f"unsupported file type '{path.suffix.lower() or '(none)'}'"}
 
 
-def unique_out_names(inputs: list[Path], settings: Settings) -> list[str]:
+def unique_out_names(inputs: list[Path] | list[parts.Input], settings: Settings) -> list[str]:
     names: list[str] = []
-    for path in inputs:
-        base = write.safe_name(path.stem, settings.output.max_name_chars, fallback="input")
+    for item in inputs:  # a joined input is named after the stem its parts share
+        base = write.safe_name(item.stem, settings.output.max_name_chars, fallback="input")
         name, n = base, 2
         while name in names:
             name, n = f"{base}-{n}", n + 1
@@ -155,6 +177,8 @@ class Task:
     index: int  # position in the batch: results are put back in input order
     file: Path  # as named on the command line or found under a named folder
     out_name: str  # its folder under --out
+    parts: tuple[Path, ...] = ()  # a form in several files: every file, in page order (`file` is the first)
+    missing: tuple[str, ...] = ()  # the parts the naming rule expects but are absent
 
 
 class Reporter(Protocol):
@@ -189,12 +213,12 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
     state = RunState(settings.out_dir, settings.fingerprint())
     entries: list[dict | None] = [None] * len(inputs)
     tasks = []
-    for index, (path, out_name) in enumerate(zip(inputs, unique_out_names(inputs, settings))):
-        earlier = None if force else state.finished(path, out_name)
+    for index, (item, out_name) in enumerate(zip(inputs, unique_out_names(inputs, settings))):
+        earlier = None if force else state.finished(item.file, out_name, item.parts)
         if earlier is not None:
-            entries[index] = earlier
+            entries[index] = earlier  # a partial one stays partial: its entry says so again
         else:
-            tasks.append(Task(index, path, out_name))
+            tasks.append(Task(index, item.file, out_name, item.parts, item.missing))
     tasks.sort(key=_size, reverse=True)  # big files first: no worker is left with one at the end
     report.start(len(inputs), resumed=len(inputs) - len(tasks))
     executor = make_executor(settings, len(tasks))
@@ -214,7 +238,7 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
 
 def _size(task: Task) -> int:
     try:
-        return task.file.stat().st_size
+        return sum(f.stat().st_size for f in task.parts or (task.file,))
     except OSError:
         return 0  # missing: reported when its turn comes
 
@@ -242,10 +266,11 @@ def convert_task(task: Task, settings: Settings) -> dict:
     """Convert one input; never raises for a bad input: the entry says what went wrong."""
     path, out_name = task.file, task.out_name
     entry: dict = {"file": str(path), "status": "failed", "forms": 0, "pages": 0,
+                   **({"parts": [str(p) for p in task.parts]} if task.parts else {}),
                    "seconds": {}, "errors": [], "outputs": [], "records": []}
     started = time.perf_counter()
     try:
-        doc = convert(path, settings, out_name)
+        doc = convert(path, settings, out_name, task.parts, task.missing)
     except InputError as exc:
         entry["errors"].append(str(exc))
         entry["error_type"] = type(exc).__name__
@@ -256,8 +281,10 @@ def convert_task(task: Task, settings: Settings) -> dict:
         entry["traceback"] = traceback.format_exc()
     else:
         out_dir = settings.out_dir.resolve()
+        partial = bool(doc.incomplete or doc.unused_pages)
         entry.update({
-            "status": "ok",
+            "status": "partial" if partial else "ok",  # partial: part of it is not in the input (doc.incomplete)
+            **({"unused_pages": doc.unused_pages} if partial else {}),
             "sha256": doc.sha256,
             "forms": len(doc.forms),
             "tables": len(doc.tables),
@@ -268,9 +295,9 @@ def convert_task(task: Task, settings: Settings) -> dict:
             "records": [{"number": i, "record": f.record, "json": str(f.output.relative_to(out_dir))}
                         for i, f in enumerate(doc.forms, start=1)],
         })
-    if "sha256" not in entry and path.is_file():  # a failed input is still identified
+    if "sha256" not in entry and all(f.is_file() for f in task.parts or (path,)):  # a failed input is still identified
         try:
-            entry["sha256"] = ingest.file_sha256(path)
+            entry["sha256"] = ingest.input_sha256(list(task.parts or (path,)))
         except OSError:
             pass
     entry["seconds"]["total"] = round(time.perf_counter() - started, 4)

@@ -4,7 +4,10 @@ When an input finishes, its manifest entry — sha256, config fingerprint,
 status, outputs and the records the run-wide CSVs are built from — is written
 atomically to `.state/<out_name>.json`. A rerun skips an input whose state
 says it converted with the same bytes and the same config and whose outputs
-are all there; failed inputs are tried again. Outputs a new conversion no
+are all there; failed inputs are tried again. A `partial` input (part of a form
+not in it) is finished too: it is not converted again, but its entry, status
+`partial` and causes, is reported again, so the rerun's summary and exit code
+say partial as the first run did. Outputs a new conversion no
 longer writes are removed, so nothing stale lingers.
 """
 
@@ -13,11 +16,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.stages.ingest import file_sha256
+from pipeline.stages.ingest import input_sha256
 from pipeline.stages.write import atomic_write, inside
 
 STATE_DIR = ".state"
-TEMP_SUFFIX = ".tmp"  # atomic_write's temporary files: .<name>.<random>.tmp
+TEMP_SUFFIX = ".tmp"
+FINISHED = ("ok", "partial")  # not converted again on a rerun (a partial input stays reported partial)  # atomic_write's temporary files: .<name>.<random>.tmp
 
 
 class RunState:
@@ -34,16 +38,20 @@ class RunState:
         except (OSError, ValueError):
             return None  # none yet, or unreadable: convert again
 
-    def finished(self, file: Path, out_name: str) -> dict | None:
-        """The entry of an earlier conversion still valid for this input, else None."""
+    def finished(self, file: Path, out_name: str, parts: tuple[Path, ...] = ()) -> dict | None:
+        """The entry of an earlier conversion still valid for this input, else None.
+
+        `parts`: the files of an input joined from several (stages/parts.py); the same files
+        in the same order, with the same bytes, or it converts again."""
         entry = self.load(out_name)
-        if (entry is None or entry.get("status") != "ok" or entry.get("file") != str(file)
+        if (entry is None or entry.get("status") not in FINISHED or entry.get("file") != str(file)
+                or entry.get("parts", []) != [str(p) for p in parts]
                 or entry.get("config_fingerprint") != self.fingerprint):
             return None
         if not all((self.out_dir / p).is_file() for p in entry["outputs"]):
             return None
         try:
-            same_bytes = entry.get("sha256") == file_sha256(file)
+            same_bytes = entry.get("sha256") == input_sha256(list(parts or (file,)))
         except OSError:
             return None
         return entry if same_bytes else None

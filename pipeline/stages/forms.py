@@ -17,6 +17,7 @@ from pipeline.config import Settings
 from pipeline.errors import NoFormFound
 from pipeline.model import Document, Page, RawForm, Table, TextLine
 from pipeline.repair.fields import label_index, match_label
+from pipeline.repair.lexicon import Lexicon
 from pipeline.spec import FormSpec
 from pipeline.text import clean_text, label_key
 
@@ -171,6 +172,8 @@ def run(doc: Document, settings: Settings) -> Document:
     pending: list[TextLine] = []  # lines after the current form's tables
     used_pages: set[int] = set()
     last_table: Table | None = None  # the last table a form took
+    headless: set[int] = set()  # pages whose indicator grid continues a form not started in this input
+    lex = Lexicon(settings.vocabulary)
 
     def start(form_def: FormSpec, title: str, page: int) -> RawForm:
         nonlocal pending
@@ -208,6 +211,8 @@ def run(doc: Document, settings: Settings) -> Document:
                 # form; one without them continues the current form (a page-2 continuation)
                 form_def = match_by_labels(block, settings.forms)
                 if form_def is None and (current is None or not _continues(last_table, block)):
+                    if current is None and not forms and is_indicator_grid(block, lex):
+                        headless.add(page.number)  # the rest of a form whose first page is not here
                     continue  # not a form's: a plain table (stages/generic.py)
                 if form_def is not None and (current is None or _has_field_labels(current, form_def)):
                     current = start(form_def, "", page.number)
@@ -226,6 +231,7 @@ def run(doc: Document, settings: Settings) -> Document:
             used_pages.add(page.number)
     if current is not None:
         current.lines.extend(pending)
+    gaps: list[tuple[int, str]] = []  # (page, why): an `incomplete` review item on the form nearest it
     for form in list(forms):
         choose_template(form, settings.forms)
         if label_fit(form, settings.spec(form.template)) < MIN_LABEL_FIT:
@@ -233,17 +239,38 @@ def run(doc: Document, settings: Settings) -> Document:
             forms.remove(form)
             for table in form.tables:
                 table.claimed = False
-            doc.errors.append(f"page {form.pages[0]}: '{form.title}' matches no template (its grid carries "
-                              f"too few of any template's labels); its tables are written as plain tables")
+            gaps.append((form.pages[0], f"'{form.title}' matches no template (its grid carries too few of any "
+                                        f"template's labels); its tables are written as plain tables"))
+            doc.errors.append(f"page {gaps[-1][0]}: {gaps[-1][1]}")
+            doc.incomplete.append(doc.errors[-1])
     unclaimed = [b for p in doc.pages for b in p.blocks if isinstance(b, Table) and not b.claimed]
     if not forms and not unclaimed:
         raise NoFormFound(f"{doc.path}: no performance-target form and no ruled table found "
                           f"(no title like '…绩效目标表', no table with form labels, no other table)")
+    for number in sorted(headless):
+        gaps.append((number, "an indicator grid with no form head before it (the rest of a form whose first "
+                             "page is not in this input); written as a plain table"))
+        doc.errors.append(f"page {number}: {gaps[-1][1]}")
+        doc.incomplete.append(doc.errors[-1])
+    table_pages = {t.page for t in unclaimed}
     for page in doc.pages:
-        if forms and page.number not in used_pages:  # a document of plain tables has no form pages
+        # a document of plain tables has no form pages; a blank page holds nothing to lose
+        if forms and page.number not in used_pages | table_pages and (page.blocks or page.errors):
             doc.errors.append(f"page {page.number}: no form on this page")
+            doc.unused_pages.append(page.number)
+            gaps.append((page.number, "no form on this page: a page of a form may be lost"))
+    for number, reason in gaps:
+        before = [f for f in forms if f.pages[0] <= number]
+        form = before[-1] if before else (forms[0] if forms else None)
+        if form is not None:
+            form.note("incomplete", "pages", f"page {number}: {reason}", page=number)
     doc.forms = forms
     return doc
+
+
+def is_indicator_grid(table: Table, lex: Lexicon) -> bool:
+    """A table whose cells name at least two indicator categories (产出指标, 数量指标): a form's grid."""
+    return len({label for c in table.cells if (label := lex.taxonomy_label(c.text))}) >= 2
 
 
 def label_fit(form: RawForm, spec: FormSpec) -> int:

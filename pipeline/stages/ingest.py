@@ -49,8 +49,28 @@ def supported_suffixes(settings: Settings) -> list[str]:
             + settings.markup_suffixes + settings.image_suffixes)
 
 
+def input_sha256(files: list[Path]) -> str:
+    """An input's identity: its file's sha256; of a form in several files, the sha256 of its parts' in order."""
+    if len(files) == 1:
+        return file_sha256(files[0])
+    return hashlib.sha256("\n".join(file_sha256(f) for f in files).encode()).hexdigest()
+
+
 def run(doc: Document, settings: Settings) -> Document:
-    path = doc.path
+    files = doc.parts or [doc.path]  # a form in several files (stages/parts.py): each part checked
+    for path in files:
+        kind = document_kind(path, settings) if doc.parts else doc.kind
+        _check(path, kind, settings)
+    doc.sha256 = input_sha256(files)
+    if doc.kind == "dump":
+        doc.pages = [parse_dump(read_dump_text(doc.path))]
+    elif doc.kind in LOADED_KINDS:
+        doc.pages = carriers.read(doc.path, int(settings.max_loaded_mb * 2**20))
+    # PDFs and images are opened page by page by the pages stage
+    return doc
+
+
+def _check(path: Path, kind: str, settings: Settings) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -58,18 +78,11 @@ def run(doc: Document, settings: Settings) -> Document:
     if size == 0:
         raise CorruptInput(f"{path}: empty file (0 bytes)")
     max_bytes = int(settings.max_loaded_mb * 2**20)
-    if doc.kind in LOADED_KINDS and size > max_bytes:
+    if kind in LOADED_KINDS and size > max_bytes:
         raise InputError(f"{path}: {size / 2**20:.0f} MB is over the {settings.max_loaded_mb:g} MB read whole "
-                         f"for a {doc.kind} file; refused (max_loaded_mb in the config)")
-    doc.sha256 = file_sha256(path)
-    if doc.kind == "pdf":
+                         f"for a {kind} file; refused (max_loaded_mb in the config)")
+    if kind == "pdf":
         check_pdf(path, settings.password)
-    elif doc.kind == "dump":
-        doc.pages = [parse_dump(read_dump_text(path))]
-    elif doc.kind in LOADED_KINDS:
-        doc.pages = carriers.read(path, max_bytes)
-    # images are opened page by page by the pages stage
-    return doc
 
 
 def check_pdf(path: Path, password: str | None) -> int:

@@ -25,7 +25,7 @@ import numpy as np
 from pipeline.config import Settings
 from pipeline.errors import CorruptInput
 from pipeline.model import Document, Page
-from pipeline.stages import scan
+from pipeline.stages import ingest, scan
 from pipeline.stages.ingest import LOADED_KINDS
 
 
@@ -107,23 +107,39 @@ def finish(works: Iterable[PageWork], doc: Document) -> Iterator[Page]:
 
 
 def _pages(doc: Document, settings: Settings) -> Iterator[PageWork]:
-    if doc.kind == "pdf":
-        yield from _pdf_pages(doc, settings)
+    """The pages of the input's file, or of its parts one after another (stages/parts.py), numbered
+    through: part 2's first page follows part 1's last. Each page keeps its own file and index there."""
+    if not doc.parts:
+        yield from _file_pages(doc.path, doc.kind, settings)
+        return
+    offset = 0
+    for part in doc.parts:
+        count = 0
+        for work in _file_pages(part, ingest.document_kind(part, settings), settings):
+            count = work.index + 1
+            work.page.number = offset + count
+            yield work
+        offset += count
+
+
+def _file_pages(path: Path, kind: str, settings: Settings) -> Iterator[PageWork]:
+    if kind == "pdf":
+        yield from _pdf_pages(path, settings)
     else:
-        yield from scan.image_pages(doc.path, settings, PageWork)
+        yield from scan.image_pages(path, settings, PageWork)
 
 
-def _pdf_pages(doc: Document, settings: Settings) -> Iterator[PageWork]:
+def _pdf_pages(path: Path, settings: Settings) -> Iterator[PageWork]:
     import pdfplumber  # heavy; only PDFs need it
 
     try:
-        pdf = pdfplumber.open(doc.path, password=settings.password or "")
+        pdf = pdfplumber.open(path, password=settings.password or "")
         pages = pdf.pages
     except Exception as exc:  # noqa: BLE001 - pdfminer's errors have no common base
-        raise CorruptInput(f"{doc.path}: cannot read the PDF's pages ({type(exc).__name__}: {exc})") from exc
+        raise CorruptInput(f"{path}: cannot read the PDF's pages ({type(exc).__name__}: {exc})") from exc
     with pdf:
         for index, plumber_page in enumerate(pages):
-            yield PageWork(page=Page(number=index + 1), path=doc.path, index=index, plumber=plumber_page)
+            yield PageWork(page=Page(number=index + 1), path=path, index=index, plumber=plumber_page)
             plumber_page.close()  # drop pdfminer's parsed objects page by page
             _forget_parsed_objects(pdf)
 
