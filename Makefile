@@ -35,8 +35,8 @@ install: $(STAMP)
 	@echo "installed: $(BIN)/pipeline"
 
 # The digital samples and the scanned ones (image-only PDFs at 200 dpi colour and 150 dpi grey).
-# sample_pdfs/scans/loose/ holds a form photographed as two files, which is read as two inputs
-# (a known gap), so it is left to the tests.
+# sample_pdfs/scans/loose/ (a TIFF and phone photos, one form photographed as two files
+# `…_p1.jpg`, `…_p2.jpg`, joined into one input) is OCR'd photo by photo and left to the tests.
 run: install
 	$(BIN)/pipeline run sample_pdfs/*.pdf sample_pdfs/scans/200dpi sample_pdfs/scans/150dpi_grey --out outputs/
 	@echo "results: outputs/ (one folder per input; projects.csv, indicators.csv, manifest.json)"

@@ -162,7 +162,7 @@ def test_output_validates_against_the_schema(tmp_path):
     jsonschema.validate(record, json_schema())
 
 
-def test_page_without_form_is_reported_and_the_forms_still_land(tmp_path):
+def test_page_without_form_is_reported_partial_and_the_forms_still_land(tmp_path):
     pdfium = pytest.importorskip("pypdfium2")
     cover = _pdf_with_text(tmp_path / "cover.pdf", "Cover page, no form")
     merged = pdfium.PdfDocument.new()
@@ -171,8 +171,8 @@ def test_page_without_form_is_reported_and_the_forms_still_land(tmp_path):
     merged.save(str(tmp_path / "with_cover.pdf"))
     code, output = run_cli("run", str(tmp_path / "with_cover.pdf"), "--out", str(tmp_path / "out"))
     entry = manifest(tmp_path / "out")["with_cover.pdf"]
-    assert code == 0 and entry["status"] == "ok" and entry["forms"] == 1
-    assert entry["errors"] == ["page 1: no form on this page"]
+    assert code == 3 and entry["status"] == "partial" and entry["forms"] == 1  # incomplete is never ok
+    assert entry["errors"] == ["page 1: no form on this page"] and entry["unused_pages"] == [1]
     assert "page 1: no form on this page" in output
 
 
@@ -191,8 +191,9 @@ def test_a_300_page_pdf_is_read_page_by_page(tmp_path):
     merged.save(str(tmp_path / "long.pdf"))
     code, _ = run_cli("run", str(tmp_path / "long.pdf"), "--out", str(tmp_path / "out"), "-q")
     entry = manifest(tmp_path / "out")["long.pdf"]
-    assert code == 0 and entry["pages"] == 300 and entry["forms"] == 1
+    assert code == 3 and entry["status"] == "partial" and entry["pages"] == 300 and entry["forms"] == 1
     assert entry["errors"] == [f"page {n}: no form on this page" for n in range(2, 301)]
+    assert entry["unused_pages"] == list(range(2, 301))
 
 
 def test_a_tiff_with_pages_of_different_sizes_reads_each_at_its_own_size(tmp_path, settings):

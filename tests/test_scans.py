@@ -61,8 +61,8 @@ def test_150dpi_greyscale_scans_field_accuracy(scan150):
 
 
 def test_loose_images_tiff_photos_and_a_sideways_page(tmp_path):
-    """A multi-page TIFF and phone photos. The department form's two photos are two inputs, and a
-    form continued in another file is not joined (a known gap), so it is left out here."""
+    """A multi-page TIFF and phone photos. The department form's two photos (`_p1`, `_p2`: one input,
+    tests/test_parts.py) are left out here: phone photos of its dense grid read less well."""
     loose = SCANS / "loose"
     files = sorted(p for p in loose.iterdir() if p.suffix in (".tif", ".jpg")
                    and "rot90" not in p.name and "department" not in p.name)
