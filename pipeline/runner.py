@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Protocol
 
+from pipeline import confidence
 from pipeline.config import Settings
 from pipeline.errors import InputError, Interrupted, NoFormFound, PipelineError
 from pipeline.executors import make_executor
@@ -50,6 +51,7 @@ FORM_STAGES: list[tuple[str, Stage]] = [
     ("repair", repair.run),        # undo the extraction's damage, record each change
     ("normalize", normalize.run),  # typed values, canonical units and comparators
     ("validate", validate.run),    # schema and consistency checks → review warnings
+    ("confidence", confidence.run),  # each field's calibrated probability of being right; unsure → flagged
     ("write", write.run),          # per-form JSON and CSV
 ]
 
@@ -97,7 +99,7 @@ def convert(path: Path, settings: Settings, out_name: str) -> Document:
 
 # what a written form no longer needs: its cells and lines (its record holds the result)
 _FORM_WORKINGS = {"lines": [], "preceding": [], "rows": [], "tables": [], "indicators": [], "empty_categories": [],
-                  "review": [], "fields": {}}
+                  "review": [], "fields": {}, "evidence": {}}
 
 
 def _timed(doc: Document, name: str, call: Callable, *args):
