@@ -163,20 +163,21 @@ _RAPIDOCR = None
 
 def rapidocr_fullpage(path: Path, settings: Settings) -> list[Page]:
     global _RAPIDOCR
-    from rapidocr_onnxruntime import RapidOCR
+    from rapidocr import RapidOCR
 
     from pipeline.engines import registry
 
-    _RAPIDOCR = _RAPIDOCR or RapidOCR()
+    _RAPIDOCR = _RAPIDOCR or RapidOCR(params={"Global.log_level": "warning"})
     raster = registry.rasterizer("pdfium")
     scale = 72.0 / SCAN_DPI
     pages = []
     for index in range(raster.page_count(path)):
         image = raster.render(path, index, SCAN_DPI)
-        result, _ = _RAPIDOCR(image)
+        result = _RAPIDOCR(image)
+        found = zip(result.boxes, result.txts) if result.boxes is not None else []
         boxes = [pt.PeerCell(text, _scaled((min(p[0] for p in quad), min(p[1] for p in quad),
                                             max(p[0] for p in quad), max(p[1] for p in quad)), scale))
-                 for quad, text, _score in result or []]
+                 for quad, text in found]
         h, w = image.shape[:2]
         page = pt.page_from_rows(pt.rows_from_boxes(boxes), index + 1, w * scale, h * scale)
         page.dpi = SCAN_DPI

@@ -26,7 +26,7 @@ PLAN = [
     (SCAN150, OURS), (SCAN150, "img2table-tesseract"), (SCAN150, "rapidocr-fullpage"),
 ]
 PEER_PACKAGES = {"camelot-lattice": "camelot-py", "pdfplumber": "pdfplumber",
-                 "img2table-tesseract": "img2table", "rapidocr-fullpage": "rapidocr-onnxruntime"}
+                 "img2table-tesseract": "img2table", "rapidocr-fullpage": "rapidocr"}
 TESSERACT_HINT = "apt-get install tesseract-ocr tesseract-ocr-chi-sim"
 
 
@@ -91,7 +91,7 @@ def versions(ours_python: str, peers_python: str) -> str:
               "    try: print(f'{name} {m.version(name)}')\n"
               "    except m.PackageNotFoundError: pass\n")
     found = []
-    for python, names in ((ours_python, ["pdfplumber", "rapidocr-onnxruntime", "opencv-python"]),
+    for python, names in ((ours_python, ["pdfplumber", "rapidocr", "onnxruntime", "opencv-python-headless"]),
                           (peers_python, ["camelot-py", "img2table", "opencv-contrib-python"])):
         run = subprocess.run([python, "-c", script, *names], capture_output=True, text=True)
         found += run.stdout.split("\n")
@@ -183,7 +183,7 @@ def section(outcomes: list[Outcome], plot_name: str | None, versions_line: str =
         "  positions becoming one spanning cell; the text outside its tables from the words of the",
         "  same Tesseract pass (which img2table runs on pages where it found a table), grouped into",
         "  lines by vertical overlap and split into phrases at the form's phrase gap.",
-        "- **rapidocr-fullpage** (RapidOCR PP-OCRv4 detector + recogniser over each 200-dpi page):",
+        "- **rapidocr-fullpage** (RapidOCR's PP-OCRv6 small detector + recogniser over each 200-dpi page):",
         "  text boxes only, no table structure. The fairest simple structure is given to it: boxes",
         "  grouped into rows by vertical overlap, each row's boxes in x order as its cells; the rows",
         "  from the first to the last with two or more boxes form one table, the rows above and",

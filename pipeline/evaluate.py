@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,8 @@ class Report:
     flags: set[str] = field(default_factory=set)  # the review fields of the output form being compared
     forms_missing: list[str] = field(default_factory=list)
     forms_extra: list[str] = field(default_factory=list)
+    # called with (output path, right?) for every field compared: how calibration sees outcomes
+    observer: Callable[[str | None, bool], None] | None = None
 
     @property
     def accuracy(self) -> float:
@@ -38,16 +41,27 @@ class Report:
     def silent_rate(self) -> float:
         return len(self.silent) / self.total if self.total else 0.0
 
+    @property
+    def flagged_share(self) -> float:
+        """Share of the fields compared that a review item names: what a reviewer has to look at."""
+        return (self.flagged_wrong + self.flagged_right) / self.total if self.total else 0.0
+
     def flagged(self, path: str | None) -> bool:
         """Does a review item name this field, or the row or block holding it?"""
         if path is None:
             return False
         return any(path == f or path.startswith((f + ".", f + "[")) for f in self.flags)
 
+    def flagged_within(self, row: str) -> bool:
+        """Does a review item name this row or any field of it? (an extra row a reviewer sees)"""
+        return self.flagged(row) or any(f.startswith((row + ".", row + "[")) for f in self.flags)
+
     def check(self, where: str, expected, got, path: str | None = None) -> None:
         """`path`: the field in the output record's terms (`indicators[3].value`), for flags."""
         self.total += 1
         flagged = self.flagged(path)
+        if self.observer is not None:
+            self.observer(path, same(expected, got))
         if same(expected, got):
             self.correct += 1
             self.flagged_right += flagged
@@ -236,7 +250,7 @@ def compare_rows(report: Report, label: str, expected: list[dict], got: list[dic
             for name in fields:
                 report.total += 1
                 report.wrong.append(f"{label} extra row [{j}].{name}: got {got[j].get(name)!r}")
-                if not report.flagged(f"{section}[{j}]"):
+                if not report.flagged_within(f"{section}[{j}]"):
                     report.silent.append(f"{label} extra row [{j}].{name}")
                 else:
                     report.flagged_wrong += 1
@@ -246,7 +260,7 @@ def format_report(report: Report) -> str:
     lines = [f"field accuracy: {report.correct}/{report.total} = {100 * report.accuracy:.2f}%",
              f"wrong and flagged: {report.flagged_wrong}; right but flagged: {report.flagged_right}; "
              f"silent-wrong (no review item names the field): {len(report.silent)} "
-             f"= {100 * report.silent_rate:.2f}% of fields"]
+             f"= {100 * report.silent_rate:.2f}% of fields; flagged: {100 * report.flagged_share:.2f}% of fields"]
     lines += [f"missing form: {f}" for f in report.forms_missing]
     lines += [f"extra form: {f}" for f in report.forms_extra]
     silent = set(report.silent)

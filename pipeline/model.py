@@ -144,6 +144,9 @@ class RawForm(BaseModel):
     review: list[ReviewItem] = Field(default_factory=list)
     record: dict[str, Any] | None = None
     output: Path | None = None  # the JSON file written for it
+    # field → what it was read from (pipeline/confidence.py), and its features once scored
+    evidence: dict[str, dict] = Field(default_factory=dict, exclude=True)
+    features: dict[str, list[float]] = Field(default_factory=dict, exclude=True)
 
     def note(self, kind: str, field: str, reason: str, before: Any = None,
              after: Any = None, cell: Cell | None = None, page: int | None = None,

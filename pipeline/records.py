@@ -19,7 +19,7 @@ from pipeline.spec import (AmountRowSection, AmountsSection, Column, FieldsSecti
                            ListSection)
 from pipeline.values import value_type
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 HEADER_FIELDS = ["title", "year", "reporting_unit", "amount_unit", "signer"]  # every template's
 
 
@@ -125,6 +125,9 @@ def record_model(spec: FormSpec) -> type[BaseModel]:
             model = _row_model(f"{camel}{_camel(section.name)}", section.columns)
             fields[section.name] = (list[model], Field(description=section.labels[0]))  # type: ignore[valid-type]
     fields.update(tail)
+    fields["confidence"] = (dict[str, float], Field(
+        default_factory=dict, description="each field's calibrated probability of being right, by its path "
+                                          "(`budget_amount`, `indicators[3].value`): pipeline/confidence.py"))
     fields["review"] = (list[ReviewItem], Field())
     fields["source"] = (Source, Field())
     model = create_model(f"{camel}Record", __base__=_Closed, __doc__=spec.description or spec.title, **fields)

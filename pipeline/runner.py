@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Protocol
 
+from pipeline import confidence
 from pipeline.config import Settings
 from pipeline.errors import InputError, Interrupted, NoFormFound, PipelineError
 from pipeline.executors import make_executor
@@ -52,6 +53,7 @@ FORM_STAGES: list[tuple[str, Stage]] = [
     ("normalize", normalize.run),  # typed values, canonical units and comparators
     ("validate", validate.run),    # schema and consistency checks → review warnings
     ("complete", complete.run),    # is each form whole? what is missing → `incomplete` review, status partial
+    ("confidence", confidence.run),  # each field's calibrated probability of being right; unsure → flagged
     ("write", write.run),          # per-form JSON and CSV
 ]
 
@@ -117,7 +119,7 @@ def _stem(files: tuple[Path, ...]) -> str:
 
 # what a written form no longer needs: its cells and lines (its record holds the result)
 _FORM_WORKINGS = {"lines": [], "preceding": [], "rows": [], "tables": [], "indicators": [], "empty_categories": [],
-                  "review": [], "fields": {}}
+                  "review": [], "fields": {}, "evidence": {}}
 
 
 def _timed(doc: Document, name: str, call: Callable, *args):

@@ -17,7 +17,7 @@ from tests.conftest import SAMPLES, TRUTH
 
 SCANS = SAMPLES / "scans"
 
-pytest.importorskip("rapidocr_onnxruntime")
+pytest.importorskip("rapidocr")
 
 
 def convert(files: list[Path], out: Path) -> list[dict]:

@@ -1,23 +1,43 @@
-"""The default OCR engine: PP-OCRv4 detection + recognition on onnxruntime.
+"""The default OCR engine: PP-OCR recognition and orientation models on onnxruntime.
 
-`rapidocr-onnxruntime` ships the ONNX models inside its wheel, so this runs
-offline. We call its detector and recogniser separately: the pipeline finds
-the lines inside known table cells itself and only needs recognition there,
-and recognising ourselves gives the per-frame character probabilities that
-confidence and vocabulary-constrained re-reading are computed from.
+The `rapidocr` wheel (Apache-2.0) ships PP-OCRv6 small detection and recognition
+models and the PP-OCR mobile direction classifier inside it, so this runs offline.
+We load the recogniser and the classifier ourselves: the pipeline finds the lines
+inside known table cells itself and only needs recognition there, and recognising
+ourselves gives the per-frame character probabilities that confidence and
+vocabulary-constrained re-reading are computed from. Detection (used only for a
+whole-page pass, in benchmarks) goes through rapidocr's own detector.
+
+Models, by the config's `ocr.options.model`:
+  ppocrv6-small   PP-OCRv6 small, in the `rapidocr` wheel (default)
+  ppocrv4-mobile  PP-OCRv4 mobile, in the older `rapidocr-onnxruntime` wheel if it is installed
+or `rec_model: /path/to/rec.onnx` for a PP-OCR recogniser of one's own (its character list
+in the model's metadata, as PaddleOCR's ONNX export writes it).
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
 from pipeline.engines.base import Recognition, TextBox
+from pipeline.errors import ConfigError
 
 BLANK = 0  # CTC blank index in PP-OCR's character list
-REC_HEIGHT = 48  # PP-OCRv4's recogniser input height
+REC_HEIGHT = 48  # the recogniser's input height (PP-OCRv4 and v6 alike)
 MIN_RATIO = 1.0  # narrowest input, as width / height: a single glyph
+CLS_SHAPE = (48, 192)  # the direction classifier's input (height, width)
+CLS_SURE = 0.9  # a line counts as turned when the classifier says 180° at least this sure
+
+# model name → (package holding it, file inside the package's folder)
+MODELS = {
+    "ppocrv6-small": ("rapidocr", "models/PP-OCRv6_rec_small.onnx"),
+    "ppocrv4-mobile": ("rapidocr_onnxruntime", "models/ch_PP-OCRv4_rec_infer.onnx"),
+}
+CLASSIFIERS = [("rapidocr", "models/ch_ppocr_mobile_v2.0_cls_mobile.onnx"),
+               ("rapidocr_onnxruntime", "models/ch_ppocr_mobile_v2.0_cls_infer.onnx")]
 
 
 def _bgr(image: np.ndarray) -> np.ndarray:
@@ -54,40 +74,75 @@ def ctc_log_likelihood(probs: np.ndarray, labels: list[int]) -> float:
     alpha[0] = log_probs[0, 0]
     if n > 1:
         alpha[1] = log_probs[0, 1]
+    # a skip over a blank is allowed only between two different labels
+    allow_skip = np.array([s >= 2 and extended[s] != BLANK and extended[s] != extended[s - 2] for s in range(n)])
     for t in range(1, frames):
         shifted1 = np.concatenate(([-np.inf], alpha[:-1]))
         shifted2 = np.concatenate(([-np.inf, -np.inf], alpha[:-2]))
-        # a skip over a blank is allowed only between two different labels
-        allow_skip = np.array([s >= 2 and extended[s] != BLANK and extended[s] != extended[s - 2]
-                               for s in range(n)])
         shifted2 = np.where(allow_skip, shifted2, -np.inf)
         alpha = np.logaddexp(np.logaddexp(alpha, shifted1), shifted2) + log_probs[t]
     tail = alpha[-1] if n == 1 else np.logaddexp(alpha[-1], alpha[-2])
     return float(tail)
 
 
+def packaged_model(package: str, relative: str) -> Path | None:
+    """A model file shipped inside an installed package, or None when the package is absent."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / relative
+    return path if path.is_file() else None
+
+
+def _session(path: Path, threads: int):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    if threads > 0:  # one worker's share of the cores (bulk runs start several workers)
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    options.enable_cpu_mem_arena = False  # the arena keeps the largest batch's buffers for good
+    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+
+
 class RapidOcrEngine:
     name = "rapidocr"
 
-    def __init__(self, threads: int = 0, rec_batch: int = 6):
-        from rapidocr_onnxruntime import RapidOCR
-
-        options = {}
-        if threads > 0:  # one worker's share of the cores (bulk runs start several workers)
-            # global keys: RapidOCR copies the global thread counts over any det_/cls_/rec_ ones
-            options = {"intra_op_num_threads": threads, "inter_op_num_threads": 1}
-        self._ocr = RapidOCR(**options)
-        self._rec = self._ocr.text_rec
-        self._chars: list[str] = self._rec.postprocess_op.character
-        self._index = {c: i for i, c in enumerate(self._chars)}
+    def __init__(self, threads: int = 0, rec_batch: int = 6, model: str = "ppocrv6-small",
+                 rec_model: str | None = None):
+        if rec_model:
+            path = Path(rec_model)
+            if not path.is_file():
+                raise ConfigError(f"config: ocr.options.rec_model: no such file {rec_model}")
+        elif model in MODELS:
+            path = packaged_model(*MODELS[model])
+            if path is None:
+                raise ConfigError(f"config: ocr.options.model '{model}' needs the Python package "
+                                  f"'{MODELS[model][0]}', which is not installed")
+        else:
+            raise ConfigError(f"config: ocr.options.model: unknown model '{model}' "
+                              f"(known: {', '.join(MODELS)})")
+        self.model = model if not rec_model else str(rec_model)
+        self.threads = threads
+        self._rec = _session(path, threads)
+        listed = self._rec.get_modelmeta().custom_metadata_map.get("character")
+        if not listed:
+            raise ConfigError(f"config: {path}: the model carries no character list")
+        # PP-OCR's decoder: blank first, the listed characters, then a space
+        self._chars: list[str] = ["blank", *listed.splitlines(), " "]
+        self._index = {c: i for i, c in enumerate(self._chars) if i != BLANK}
         self.rec_batch = rec_batch
+        self._cls = None
+        self._det = None
 
     # --- OcrEngine -----------------------------------------------------------
     def detect(self, image: np.ndarray) -> list[TextBox]:
-        boxes, _elapsed = self._ocr.text_det(_bgr(image))
+        result = self._detector()(_bgr(image))
         out = []
-        for quad in boxes if boxes is not None else []:
-            xs, ys = quad[:, 0], quad[:, 1]
+        for quad in result.boxes if result.boxes is not None else []:
+            xs, ys = np.asarray(quad)[:, 0], np.asarray(quad)[:, 1]
             out.append(TextBox((int(xs.min()), int(ys.min()), int(math.ceil(xs.max())), int(math.ceil(ys.max()))), 1.0))
         return out
 
@@ -109,11 +164,47 @@ class RapidOcrEngine:
     def upside_down(self, lines: list[np.ndarray]) -> float:
         if not lines:
             return 0.0
-        _imgs, results, _elapsed = self._ocr.text_cls([_bgr(x) for x in lines])
-        flipped = sum(1 for label, score in results if label == "180" and score > 0.9)
-        return flipped / len(results)
+        turned = self.turned_scores(lines)
+        return sum(1 for p in turned if p > CLS_SURE) / len(turned)
+
+    def turned_scores(self, lines: list[np.ndarray]) -> list[float]:
+        """For each line image, the classifier's probability that it is rotated by 180°."""
+        import cv2
+
+        session = self._classifier()
+        height, width = CLS_SHAPE
+        batch = []
+        for line in lines:
+            image = _bgr(line)
+            h, w = image.shape[:2]
+            resized_w = min(width, int(math.ceil(height * w / max(h, 1))))
+            resized = cv2.resize(image, (max(resized_w, 1), height)).astype(np.float32)
+            padded = np.zeros((3, height, width), dtype=np.float32)
+            padded[:, :, :resized.shape[1]] = (resized.transpose((2, 0, 1)) / 255.0 - 0.5) / 0.5
+            batch.append(padded)
+        probs = session.run(None, {session.get_inputs()[0].name: np.stack(batch)})[0]
+        return [float(p[1]) for p in probs]  # labels: 0°, 180°
 
     # --- internals -------------------------------------------------------------
+    def _classifier(self):
+        if self._cls is None:
+            path = next((p for p in (packaged_model(*c) for c in CLASSIFIERS) if p), None)
+            if path is None:
+                raise ConfigError("the text direction classifier needs the 'rapidocr' package")
+            self._cls = _session(path, self.threads)
+        return self._cls
+
+    def _detector(self):
+        if self._det is None:
+            from rapidocr import RapidOCR
+
+            params = {"Global.log_level": "warning"}
+            if self.threads > 0:
+                params.update({"EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
+                               "EngineConfig.onnxruntime.inter_op_num_threads": 1})
+            self._det = RapidOCR(params=params)._load_det_model()
+        return self._det
+
     def probabilities(self, lines: list[np.ndarray]) -> list[np.ndarray]:
         """Per-frame symbol probabilities for each line image.
 
@@ -125,13 +216,14 @@ class RapidOcrEngine:
         ratios = [x.shape[1] / max(x.shape[0], 1) for x in images]
         order = sorted(range(len(images)), key=lambda i: ratios[i])
         out: list[np.ndarray | None] = [None] * len(images)
+        name = self._rec.get_inputs()[0].name
         for start in range(0, len(order), self.rec_batch):
             batch = order[start:start + self.rec_batch]
             # PaddleOCR pads every batch to at least 320 px; a lone `%` then costs as much as
             # a phrase. The network is convolutional in width, so pad only to the batch's widest.
             max_ratio = max(MIN_RATIO, max(ratios[i] for i in batch))
             tensor = np.concatenate([self._normalise(images[i], max_ratio)[np.newaxis] for i in batch])
-            preds = self._rec.session(tensor.astype(np.float32))[0]
+            preds = self._rec.run(None, {name: tensor.astype(np.float32)})[0]
             frames_total = preds.shape[1]
             for row, i in enumerate(batch):
                 # drop the frames that only saw padding: they can only add noise

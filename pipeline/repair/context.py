@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.confidence import evidence_of
 from pipeline.spec import FormSpec
 from pipeline.model import Cell, RawForm, TextLine
 from pipeline.repair.lexicon import Lexicon
@@ -33,6 +34,7 @@ class RepairContext:
 
     def take(self, field_name: str, cell: Cell) -> str:
         """The cell's clean text, recording what cleaning changed under `field_name`."""
+        self.form.evidence[field_name] = evidence_of(cell)
         if cell.sealed:
             self.form.note("uncertain", field_name, "read under a seal; check it against the paper",
                            after=cell.text, cell=cell, alternatives=cell.alternatives or None)
@@ -53,6 +55,7 @@ class RepairContext:
 
     def take_line(self, field_name: str, line: TextLine) -> None:
         """Record what reading did to a text line a field was taken from."""
+        self.form.evidence[field_name] = evidence_of(line)
         if line.note:
             self.form.note("repair", field_name, line.note, after=line.text, page=line.page,
                            alternatives=line.alternatives or None)

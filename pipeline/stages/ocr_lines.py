@@ -8,6 +8,7 @@ none; outside the tables, lines are split into phrases at wide gaps.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import cv2
@@ -152,7 +153,7 @@ def strip_noise(text: str, inner: bool = False) -> str:
     `inner`: one line inside a cell, where a wrapped `，` or `、` at the end is real
     and only ruling remnants (`|`) are stripped.
     """
-    text = text.translate(_OCR_CONFUSABLES)
+    text = _strip_pictographs(text.translate(_OCR_CONFUSABLES))
     if inner:
         return text.strip(" ").strip("|丨│").strip(" ") or text
     stripped = text.strip(" \n").rstrip(_NOISE_TAIL).lstrip(_NOISE_HEAD)
@@ -160,6 +161,21 @@ def strip_noise(text: str, inner: bool = False) -> str:
     stripped = re.sub(r"(?<=[\d\u4e00-\u9fff%])\.+$", "", stripped)
     stripped = _strip_unopened_close(stripped)
     return stripped if stripped or not text.strip() else text.strip()
+
+
+# Symbols no form prints as text (☑ □ ■ ● ◆ ★, private-use glyphs): a recogniser with a large
+# character set reads a speck or a checkbox stub at a cell's edge as one of them. Maths symbols
+# (≥ ≤ = > <, category Sm) and currency signs (Sc) are not among them.
+_PICTOGRAPH_CATEGORIES = ("So", "Co")
+
+
+def _strip_pictographs(text: str) -> str:
+    start, end = 0, len(text)
+    while start < end and (unicodedata.category(text[start]) in _PICTOGRAPH_CATEGORIES or text[start] == " "):
+        start += 1
+    while end > start and (unicodedata.category(text[end - 1]) in _PICTOGRAPH_CATEGORIES or text[end - 1] == " "):
+        end -= 1
+    return text[start:end] if start < end else text
 
 
 _BRACKETS = {"）": "（(", ")": "（(", "】": "【[", "]": "【[", "」": "「", "』": "『"}  # OCR mixes widths

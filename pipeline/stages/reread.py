@@ -109,6 +109,7 @@ def reread_page(work, tables: list[Table], jobs, readings: list[Recognition], en
             if not parts:
                 continue
             kind = kinds.get(cell.col) if cell.row > header_row else None
+
             if len(parts) == 1 and (dots := symbols.read_dots(_ink(work.gray, parts[0][0].box), px_per_pt)):
                 if dots.text != cell.text:
                     cell.alternatives = [(cell.text, round(cell.confidence, 3))] + list(cell.alternatives)[:2]
@@ -125,6 +126,51 @@ def reread_page(work, tables: list[Table], jobs, readings: list[Recognition], en
                          unfaded=work.unfaded if cell.sealed else None)
             if cell.text != before:  # the new reading gets the known-name check the first one had
                 _check_known_names(work.gray, cell, parts, engine, schema, settings.ocr.known_name_min_ratio)
+    for table in tables:
+        for cell in table.cells:
+            if lines_of.get(id(cell)) and isinstance(engine, ConstrainedRecognizer):
+                settle_symbols(work.gray, cell, lines_of[id(cell)], engine, threshold)
+
+
+# ≥ ≤ > < = differ by a bar or a direction: a recogniser reading one font's ⩾ takes it for >, and a
+# shape rule fitted to some fonts fails on others. So every reading holding one of them is scored
+# again with each of them in its place, by the recogniser's own frame probabilities over the whole
+# line (CTC): the digits and words around the symbol anchor the alignment.
+COMPARATOR_SYMBOLS = "≥≤><="
+SYMBOL_MARGIN = 4.0  # the best variant must be this much likelier than the next to be taken as sure
+
+
+def settle_symbols(gray, cell: Cell, parts, engine, threshold: float) -> None:
+    """Settle each comparator symbol in a cell's reading by scoring its variants on the line image."""
+    lines = cell.text.split("\n")
+    parts = sorted(parts, key=lambda p: (p[0].box[1], p[0].box[0]))
+    if len(lines) != len(parts) or not any(ch in COMPARATOR_SYMBOLS for ch in cell.text):
+        return
+    changed, unsure, others = False, False, []
+    for i, (line, (job, _reading)) in enumerate(zip(lines, parts)):
+        spots = [k for k, ch in enumerate(line) if ch in COMPARATOR_SYMBOLS][:2]
+        if not spots:
+            continue
+        variants = {line}
+        for k in spots:
+            variants |= {v[:k] + sym + v[k + 1:] for v in list(variants) for sym in COMPARATOR_SYMBOLS}
+        scored = engine.score_candidates(line_crop(gray, job.box), sorted(variants))
+        if not scored:
+            continue
+        best, p_best = scored[0]
+        runner_up = scored[1][1] if len(scored) > 1 else 0.0
+        if p_best < SYMBOL_MARGIN * runner_up:
+            unsure = True
+            others += [(t, round(p, 3)) for t, p in scored[:3] if t != line]
+        if best != line and p_best >= SYMBOL_MARGIN * runner_up:
+            others.append((line, round(dict(scored).get(line, 0.0), 3)))
+            lines[i], changed = best, True
+    if changed:
+        cell.alternatives = (others + list(cell.alternatives))[:3]
+        cell.text = "\n".join(lines)
+    if unsure:
+        cell.alternatives = (others + [a for a in cell.alternatives if a not in others])[:3]
+        cell.confidence = min(cell.confidence, threshold / 2)  # two symbols fit: a person decides
 
 
 def _clear_winner(scored: list[tuple[str, float]]) -> bool:

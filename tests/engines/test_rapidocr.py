@@ -1,4 +1,4 @@
-"""The default OCR engine: CTC decoding and scoring (unit), and the real PP-OCRv4 models."""
+"""The default OCR engine: CTC decoding and scoring (unit), and the real PP-OCR models."""
 
 import math
 
@@ -33,7 +33,7 @@ def test_ctc_likelihood_sums_every_alignment():
 
 @pytest.fixture(scope="module")
 def engine():
-    pytest.importorskip("rapidocr_onnxruntime")
+    pytest.importorskip("rapidocr")
     from pipeline.engines.registry import ocr_engine
 
     return ocr_engine("rapidocr")
@@ -73,9 +73,9 @@ def test_real_engine_detects_lines(engine):
 
 
 def test_a_bulk_workers_thread_share_reaches_the_onnxruntime_sessions():
-    pytest.importorskip("rapidocr_onnxruntime")
+    pytest.importorskip("rapidocr")
     from pipeline.engines.rapidocr import RapidOcrEngine
 
     engine = RapidOcrEngine(threads=1)
-    sessions = [engine._ocr.text_det.infer, engine._ocr.text_cls.infer, engine._ocr.text_rec.session]
-    assert [s.session.get_session_options().intra_op_num_threads for s in sessions] == [1, 1, 1]
+    sessions = [engine._rec, engine._classifier()]
+    assert [s.get_session_options().intra_op_num_threads for s in sessions] == [1, 1]

@@ -79,7 +79,7 @@ def test_a_stitched_table_reads_as_one(converted):
 
 def test_scanned_page_agrees_with_the_digital_one(tmp_path):
     """Real OCR on one real page: the 财务收支预算总表 of 办公室单位 2025, scanned as bench/putuo.py does."""
-    pytest.importorskip("rapidocr_onnxruntime")
+    pytest.importorskip("rapidocr")
     bench = _bench_module()
     pdf = putuo_pdf("budget_2024_2025/上海市普陀区人民政府办公室单位25年预算.pdf")
     settings = load_settings(overrides={"out_dir": str(tmp_path)})

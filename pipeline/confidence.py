@@ -1,0 +1,187 @@
+"""Calibrated confidence: for every field of a record, the probability that it is right.
+
+The evidence of one field (`features`): where its text came from (a PDF's text layer,
+a table file, a dump, or OCR), the recogniser's confidence in the reading, a seal over
+it, other readings the re-read found and how far behind they were, whether repair
+changed it, whether a check or a rule already flagged it, and whether it is empty.
+A logistic model over that evidence (`configs/confidence.yaml`) is fitted on the
+development corpus by scripts/calibrate_confidence.py and checked there against the
+held-out corpus; the probability it gives goes into the record (`confidence`), and a
+field under `threshold` that nothing flagged yet gets an `uncertain` review item with
+its alternatives. The threshold is chosen so that the fields above it are wrong at most
+`max_error_above` of the time on the development set.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from pipeline.model import Cell, RawForm, ReviewItem, TextLine
+
+FLAGGING = ("uncertain", "warning", "inferred", "incomplete")  # review kinds that ask a person to look
+FEATURES = ["bias", "ocr", "ocr_logit", "ocr_short", "sealed", "alternatives", "alt_margin", "repaired",
+            "flagged", "empty", "derived", "long_text"]
+CONFIDENCE_FILE = Path(__file__).resolve().parents[1] / "configs" / "confidence.yaml"
+
+
+def evidence_of(item: Cell | TextLine) -> dict:
+    """What a field keeps of the cell or line it was read from."""
+    alternatives = [(t, p) for t, p in (item.alternatives or []) if isinstance(p, (int, float))]
+    return {"source": item.source, "confidence": float(item.confidence), "sealed": bool(item.sealed),
+            "alternative": max((p for _t, p in alternatives), default=None), "chars": len(item.text or ""),
+            "alternatives": alternatives[:3], "page": item.page, "bbox": getattr(item, "bbox", None)}
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def features(path: str, value, evidence: dict | None, kinds: set[str]) -> list[float]:
+    """The evidence of one field as the model's inputs (in FEATURES order)."""
+    ocr = bool(evidence) and evidence["source"] == "ocr"
+    conf = evidence["confidence"] if evidence else 1.0
+    alt = evidence.get("alternative") if evidence else None
+    chars = evidence["chars"] if evidence else len(str(value or ""))
+    return [
+        1.0,
+        float(ocr),
+        _logit(conf) if ocr else 0.0,
+        float(ocr and chars <= 2),  # a lone glyph: `/`, `≥`, `%`, a digit — the hardest reads
+        float(bool(evidence and evidence["sealed"])),
+        float(ocr and alt is not None),
+        (math.log(max(conf, 1e-4) / max(alt, 1e-4)) if ocr and alt is not None else 0.0),
+        float("repair" in kinds),
+        float(bool(kinds & set(FLAGGING))),
+        float(value in (None, "")),
+        float(evidence is None),  # typed or inferred from other fields, not read from one cell
+        float(ocr and chars > 40),
+    ]
+
+
+@dataclass
+class Calibration:
+    weights: list[float]
+    threshold: float = 0.9
+    max_error_above: float = 0.002
+    fitted_on: str = ""
+    measured: dict = field(default_factory=dict)
+
+    def probability(self, x: list[float]) -> float:
+        z = sum(w * v for w, v in zip(self.weights, x))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    @classmethod
+    def load(cls, path: Path = CONFIDENCE_FILE) -> "Calibration":
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        weights = data["weights"]
+        return cls(weights=[float(weights[name]) for name in FEATURES], threshold=float(data["threshold"]),
+                   max_error_above=float(data.get("max_error_above", 0.002)), fitted_on=data.get("fitted_on", ""),
+                   measured=data.get("measured", {}))
+
+    def dump(self, path: Path) -> None:
+        data = {"weights": dict(zip(FEATURES, (round(w, 5) for w in self.weights))),
+                "threshold": round(self.threshold, 4), "max_error_above": self.max_error_above,
+                "fitted_on": self.fitted_on, "measured": self.measured}
+        header = "# Written by scripts/calibrate_confidence.py; see pipeline/confidence.py. Do not edit by hand.\n"
+        path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def record_paths(record: dict) -> Iterator[tuple[str, object]]:
+    """(path, value) of every leaf field of a record, in the review items' terms (`indicators[3].value`)."""
+    skip = {"schema_version", "form_type", "template", "review", "source", "confidence"}
+    for name, value in record.items():
+        if name in skip:
+            continue
+        if isinstance(value, dict):
+            for sub, leaf in value.items():
+                yield f"{name}.{sub}", leaf
+        elif isinstance(value, list):
+            for i, row in enumerate(value):
+                if isinstance(row, dict):
+                    for sub, leaf in row.items():
+                        yield f"{name}[{i}].{sub}", leaf
+        else:
+            yield name, value
+
+
+def field_evidence(form: RawForm, path: str) -> dict | None:
+    """The evidence a field was read with: its own cell's, else the least sure cell of its row
+    (a target cell fills the value, comparator and unit fields of its row)."""
+    if path in form.evidence:
+        return form.evidence[path]
+    row = path.rsplit(".", 1)[0] if "[" in path else None
+    if row is None:
+        return None
+    same_row = [e for p, e in form.evidence.items() if p.startswith(row + ".")]
+    return min(same_row, key=lambda e: e["confidence"], default=None)
+
+
+def review_kinds(form: RawForm) -> dict[str, set[str]]:
+    kinds: dict[str, set[str]] = {}
+    for item in form.review:
+        kinds.setdefault(item.field, set()).add(item.kind)
+    return kinds
+
+
+def kinds_for(path: str, kinds: dict[str, set[str]]) -> set[str]:
+    """Review kinds naming this field, or the row or block holding it."""
+    out: set[str] = set()
+    for name, ks in kinds.items():
+        if path == name or path.startswith((name + ".", name + "[")):
+            out |= ks
+    return out
+
+
+def form_features(form: RawForm) -> dict[str, list[float]]:
+    kinds = review_kinds(form)
+    return {path: features(path, value, field_evidence(form, path), kinds_for(path, kinds))
+            for path, value in record_paths(form.record)}
+
+
+_CALIBRATION: list[Calibration] = []
+
+
+def calibration() -> Calibration:
+    if not _CALIBRATION:
+        _CALIBRATION.append(Calibration.load())
+    return _CALIBRATION[0]
+
+
+def score_form(form: RawForm, model: Calibration | None = None) -> dict[str, float]:
+    """Each field's probability of being right; fields under the threshold that nothing flagged
+    are flagged `uncertain` here, with the alternatives the reading had."""
+    model = model or calibration()
+    feats = form_features(form)
+    form.features = feats
+    scores = {path: round(model.probability(x), 4) for path, x in feats.items()}
+    kinds = review_kinds(form)
+    for path, p in scores.items():
+        if p < model.threshold and not (kinds_for(path, kinds) & set(FLAGGING)):
+            evidence = field_evidence(form, path)
+            reason = (f"confidence {p:.2f} is under {model.threshold:.2f} (calibrated on the development corpus)")
+            form.review.append(ReviewItem(
+                kind="uncertain", field=path, reason=reason, after=_value_at(form.record, path),
+                page=evidence.get("page") if evidence else None, bbox=evidence.get("bbox") if evidence else None,
+                alternatives=(evidence or {}).get("alternatives") or None))
+    return scores
+
+
+def run(doc, settings):
+    """The form stage: every record gets `confidence`; its review list the fields under the threshold."""
+    for form in doc.forms:
+        form.record["confidence"] = score_form(form)
+        form.record["review"] = [item.model_dump(mode="json") for item in form.review]
+    return doc
+
+
+def _value_at(record: dict, path: str):
+    for name, value in record_paths(record):
+        if name == path:
+            return value
+    return None

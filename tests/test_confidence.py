@@ -1,0 +1,85 @@
+"""Calibrated field confidence (pipeline/confidence.py) and its fitting (scripts/calibrate_confidence.py)."""
+
+import numpy as np
+import pytest
+
+from pipeline import confidence as C
+from pipeline.model import Cell, RawForm, TextLine
+from scripts.calibrate_confidence import choose_threshold, fit, probabilities, summary
+
+
+def _form(record, evidence=None, review=()):
+    form = RawForm(form_type="project", template="project", title="t", pages=[1], record=record)
+    form.evidence = evidence or {}
+    for kind, field in review:
+        form.note(kind, field, "because")
+    return form
+
+
+def test_record_paths_name_fields_as_review_items_do():
+    record = {"schema_version": "1", "title": "x", "budget": {"total": 1.0},
+              "indicators": [{"level1": "产出指标", "value": 95}], "review": [], "source": {}}
+    assert dict(C.record_paths(record)) == {"title": "x", "budget.total": 1.0,
+                                            "indicators[0].level1": "产出指标", "indicators[0].value": 95}
+
+
+def test_a_target_cells_evidence_reaches_every_field_it_filled():
+    weak = C.evidence_of(Cell(row=0, col=0, text="≥95%", source="ocr", confidence=0.6))
+    strong = C.evidence_of(Cell(row=0, col=1, text="满意度", source="ocr", confidence=0.99))
+    form = _form({"indicators": [{"level3": "满意度", "value": 95, "comparator": "≥"}]},
+                 {"indicators[0].target": weak, "indicators[0].level3": strong})
+    assert C.field_evidence(form, "indicators[0].value") is weak  # the row's least sure cell
+    assert C.field_evidence(form, "indicators[0].level3") is strong
+    assert C.field_evidence(form, "title") is None
+
+
+def test_features_separate_ocr_from_text_layers_and_count_seals_and_flags():
+    ocr = C.evidence_of(Cell(row=0, col=0, text="95", source="ocr", confidence=0.7, sealed=True,
+                             alternatives=[("96", 0.2)]))
+    pdf = C.evidence_of(TextLine(page=1, text="95"))
+    f_ocr = dict(zip(C.FEATURES, C.features("v", 95, ocr, {"uncertain"})))
+    f_pdf = dict(zip(C.FEATURES, C.features("v", 95, pdf, set())))
+    assert f_ocr["ocr"] == 1 and f_ocr["sealed"] == 1 and f_ocr["flagged"] == 1 and f_ocr["alternatives"] == 1
+    assert f_ocr["ocr_short"] == 1 and f_ocr["alt_margin"] == pytest.approx(np.log(0.7 / 0.2))
+    assert f_pdf["ocr"] == 0 and f_pdf["ocr_logit"] == 0 and f_pdf["flagged"] == 0
+
+
+def test_a_field_under_the_threshold_is_flagged_once_with_its_alternatives():
+    weights = [0.0] * len(C.FEATURES)
+    weights[C.FEATURES.index("bias")] = 5.0
+    weights[C.FEATURES.index("ocr_logit")] = 1.0
+    weights[C.FEATURES.index("ocr")] = -6.0
+    model = C.Calibration(weights=weights, threshold=0.9)
+    cell = Cell(row=0, col=0, text="795", source="ocr", confidence=0.5, page=1, bbox=(1, 2, 3, 4),
+                alternatives=[("95", 0.3)])
+    form = _form({"budget_amount": 795.0, "title": "t"},
+                 {"budget_amount": C.evidence_of(cell), "title": C.evidence_of(TextLine(page=1, text="t"))})
+    scores = C.score_form(form, model)
+    assert scores["budget_amount"] < 0.9 <= scores["title"]
+    [item] = [r for r in form.review if r.field == "budget_amount"]
+    assert item.kind == "uncertain" and item.alternatives == [("95", 0.3)] and item.bbox == (1, 2, 3, 4)
+    # already flagged by a rule: not flagged twice
+    form2 = _form({"budget_amount": 795.0}, {"budget_amount": C.evidence_of(cell)}, [("warning", "budget_amount")])
+    C.score_form(form2, model)
+    assert [r.kind for r in form2.review] == ["warning"]
+
+
+def test_the_fit_recovers_a_known_logistic_model_and_the_threshold_bounds_the_error_above_it():
+    rng = np.random.default_rng(0)
+    n = 20000
+    x = np.column_stack([np.ones(n), rng.normal(size=n), rng.integers(0, 2, n)])
+    true_w = np.array([6.0, 1.5, -3.0])
+    y = (rng.random(n) < 1 / (1 + np.exp(-(x @ true_w)))).astype(float)
+    w = fit(x, y, l2=0.0)
+    assert np.allclose(w, true_w, atol=0.25)
+    p = probabilities(x, w)
+    t = choose_threshold(p, y, 0.002)
+    above = p >= t
+    assert (1 - y[above]).mean() <= 0.002 and above.mean() > 0.3
+    s = summary(p, y, t)
+    assert s["wrong_above_threshold"] <= 0.002 and abs(s["flagged_share"] - (1 - above.mean())) < 1e-3
+
+
+def test_the_shipped_calibration_loads_and_names_every_feature():
+    model = C.Calibration.load()
+    assert len(model.weights) == len(C.FEATURES) and 0 < model.threshold < 1
