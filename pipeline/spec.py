@@ -80,6 +80,8 @@ class IndicatorsSection(_Strict):
     taxonomy: bool = True  # level1/level2 columns hold taxonomy labels, filled down when merged
     key: str = "level3"  # the column that names a row (eval aligns rows on it)
     totals: TotalsRow | None = None
+    # the 一级 category the grid's last rows belong to: a paged grid without it was cut off (stages/complete.py)
+    closes_with: str | None = None
 
 
 class AmountItem(_Strict):

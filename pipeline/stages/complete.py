@@ -6,7 +6,7 @@ record holds shows a part of it never reached the input:
 - its spec's indicator section is absent or empty in the record: no indicator and no empty
   category (the grid was on a page that is not here);
 - on a paged input (a PDF or image files: a page can be lost, unlike a file read whole) its
-  taxonomy grid has no row of CLOSING_LEVEL1, the category every grid ends with: the grid
+  taxonomy grid has no row of the category its template says it closes with (`closes_with`: 满意度指标): the grid
   stops mid-way, its last page not found;
 - its input is a form in several files with a part missing (stages/parts.py: p1, p3 without p2).
 
@@ -22,15 +22,16 @@ from pipeline.model import Document, RawForm
 from pipeline.spec import FormSpec
 
 # Every form of the samples, of the corpus and of the real archives closes its indicator grid
-# with the 满意度指标 category (a row, or a `/` row: an empty category); a grid without it was cut.
-CLOSING_LEVEL1 = "满意度指标"
+# with the category its template names (`closes_with`: 满意度指标, a row or a `/` row, an empty
+# category); a grid without it was cut.
 PAGED_KINDS = ("pdf", "image")
 
 
 def run(doc: Document, settings: Settings) -> Document:
     for form in doc.forms:
         spec = settings.spec(form.template)
-        reasons = missing(form, spec, doc)
+        section = spec.indicator_section
+        reasons = missing(form, spec, doc, section.closes_with if section is not None else None)
         for field, reason in reasons:
             form.note("incomplete", field, reason, page=form.pages[-1] if form.pages else None)
             doc.errors.append(f"page {form.pages[0]}: form '{_name(form, spec)}': {reason}")
@@ -42,8 +43,9 @@ def run(doc: Document, settings: Settings) -> Document:
     return doc
 
 
-def missing(form: RawForm, spec: FormSpec, doc: Document) -> list[tuple[str, str]]:
-    """(field, why) for each part of the form its record shows missing."""
+def missing(form: RawForm, spec: FormSpec, doc: Document, closing: str | None = None) -> list[tuple[str, str]]:
+    """(field, why) for each part of the form its record shows missing; `closing`: the 一级 category a
+    taxonomy grid ends with."""
     record = form.record or {}
     found: list[tuple[str, str]] = []
     section = spec.indicator_section
@@ -53,9 +55,9 @@ def missing(form: RawForm, spec: FormSpec, doc: Document) -> list[tuple[str, str
         if not indicators and not empty:
             found.append((section.name, "no indicator grid: the form's indicator section is missing or empty "
                                         "(its page may not be in this input)"))
-        elif (section.taxonomy and doc.kind in PAGED_KINDS
-              and CLOSING_LEVEL1 not in {row.get("level1") for row in [*indicators, *empty]}):
-            found.append((section.name, f"the indicator grid stops before {CLOSING_LEVEL1}, the category a grid "
+        elif (section.taxonomy and doc.kind in PAGED_KINDS and closing
+              and closing not in {row.get("level1") for row in [*indicators, *empty]}):
+            found.append((section.name, f"the indicator grid stops before {closing}, the category a grid "
                                         f"closes with: its rest (a page after page {form.pages[-1]}) "
                                         f"was not found"))
     return found
