@@ -47,6 +47,7 @@ class Orientation:
     axis_ratio: float  # winning text-direction score over the other: how clearly the axis was seen
     flip_score: float  # -1 (clearly upright) .. +1 (clearly upside down), after the axis turn
     evidence: dict = field(default_factory=dict)  # each cue's value and the classifier's line count
+    text_seen: bool = True  # False: no text at all (a blank page, a photo): nothing to doubt
 
     @property
     def rotation(self) -> int:
@@ -58,7 +59,7 @@ class Orientation:
 
     def note(self, page_number: int) -> str | None:
         """The page's doubt in words, or None when the decision was clear."""
-        if self.clear:
+        if self.clear or not self.text_seen:
             return None
         return (f"page {page_number}: orientation uncertain (turned {self.rotation}°; text axis "
                 f"ratio {self.axis_ratio:.2f}, upside-down score {self.flip_score:+.2f})")
@@ -82,7 +83,7 @@ def decide(gray: np.ndarray, dpi: float, engine=None, max_line_height: float | N
     if flip > FLIP_MIN:
         k += 2
     return Orientation(quarter_turns=k, axis_ratio=round(float(ratio), 3), flip_score=round(flip, 3),
-                       evidence=evidence)
+                       evidence=evidence, text_seen=max(horizontal, vertical) > 0)
 
 
 def flip_score(gray: np.ndarray, dpi: float, engine=None,

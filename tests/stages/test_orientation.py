@@ -55,9 +55,20 @@ def test_an_upside_down_title_alone_does_not_turn_the_page():
     assert decided.quarter_turns == 0 and decided.flip_score < 0
 
 
-def test_a_blank_page_is_upright_but_noted_as_uncertain(engine):
-    blank = np.full((1754, 1240), 255, np.uint8)
-    decided = orientation.decide(blank, DPI, engine)
+def test_a_blank_page_is_left_upright_without_a_doubt(engine):
+    decided = orientation.decide(np.full((1754, 1240), 255, np.uint8), DPI, engine)
+    assert decided.quarter_turns == 0 and not decided.clear and decided.note(3) is None
+
+
+def test_a_split_vote_is_not_turned_and_is_noted_as_uncertain():
+    class Undecided:  # every other line reads upside down, all of them sure of it
+        def __init__(self):
+            self._ocr = type("Cls", (), {"text_cls": staticmethod(
+                lambda crops: (crops, [("180" if i % 2 else "0", 0.99) for i in range(len(crops))], 0.0))})()
+
+    page = ruled_page()
+    page[:290] = 255  # no title: the classifier is all there is
+    decided = orientation.decide(page, DPI, Undecided())
     assert decided.quarter_turns == 0 and not decided.clear
     assert "orientation uncertain" in decided.note(3) and decided.note(3).startswith("page 3:")
 
