@@ -51,6 +51,10 @@ class ScanSettings(_Strict):
     deskew: bool = True
     max_skew_degrees: float = 5.0
     suppress_seals: bool = True  # red/blue seal ink removed by colour before reading
+    perspective: bool = True  # keystoned photos flattened, the desk cropped (pipeline/perspective.py)
+    # images below this share of `dpi` are upscaled to `dpi` (cubic): OCR and the grid's
+    # tolerances are tuned at the working resolution
+    upscale_below: float = Field(default=0.75, gt=0, le=1)
 
 
 class OcrSettings(_Strict):

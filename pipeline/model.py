@@ -86,6 +86,12 @@ class Page(BaseModel):
     dpi: float | None = None  # of the image a scanned page was read from
     rotation: int = 0  # degrees the scan was turned to read upright (90/180/270)
     skew: float = 0.0  # degrees of skew corrected
+    # what the scanned path did to the image file's pixels, to map a bbox back onto it
+    # (pipeline.perspective.to_original): {"original_size": [w, h], "original_dpi", "dpi_source",
+    # "steps": [{"kind": perspective | scale | rotate | deskew, ..., "matrix"}], "matrix": 3×3
+    # original px → upright page px}; None for a page that is not scanned
+    transform: dict[str, Any] | None = None
+    orientation: dict[str, Any] | None = None  # how rotation was decided: margins and each cue
     timings: dict[str, float] = Field(default_factory=dict)  # seconds per page step
     errors: list[str] = Field(default_factory=list)  # per-page trouble, recorded not raised
 

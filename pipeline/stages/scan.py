@@ -12,13 +12,23 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline import imaging
+from pipeline import imaging, orientation, perspective
 from pipeline.config import Settings
 from pipeline.engines import grid, registry
 from pipeline.errors import CorruptInput, InputError
 from pipeline.model import Page
 
 MIN_PLAUSIBLE_DPI = 50  # images claiming less have a placeholder resolution, not a real one
+# Resolutions that image software writes when it knows none (72: JFIF/Exif default of phones and
+# screenshots, 96: Windows); no scanner scans at them, so the page's content decides the scale.
+PLACEHOLDER_DPI = (72.0, 96.0)
+# A sheet on a desk is taken for A4 when its sides' ratio is within this share of √2; its short
+# side (210 mm) is then the ruler for an image of unknown dpi.
+A4_SHORT_MM = 210.0
+A4_RATIO_TOLERANCE = 0.06
+# Failing a sheet, body text is: the upper-quartile glyph component (orientation._em) measured
+# 8.3-10.4 pt on the 200-dpi dev scans (median 9.4); a rough ruler (±15%), better than a default.
+GLYPH_EM_PT = 9.4
 # A band of ink taller than this (points) is no text line: a ruled table with no line above it (the
 # continuation page of a table) is one band, and the orientation classifier reads a whole table
 # as upside down as often as not (measured on the Putuo budget pages, bench/putuo.py).
@@ -42,15 +52,16 @@ def image_pages(path: Path, settings: Settings, make) -> Iterator:
                 raise InputError(f"{path}: page {index + 1} is {width}×{height} pixels, over the "
                                  f"{limit:,}-pixel limit (scan.max_image_pixels); refusing a possible "
                                  f"decompression bomb")
-            dpi = float((frame.info.get("dpi") or (0,))[0] or 0)
-            if dpi < MIN_PLAUSIBLE_DPI:
-                dpi = float(settings.scan.default_image_dpi)
+            claimed = float((frame.info.get("dpi") or (0,))[0] or 0)
+            known = claimed >= MIN_PLAUSIBLE_DPI and round(claimed) not in PLACEHOLDER_DPI
+            dpi = claimed if known else float(settings.scan.default_image_dpi)
             try:
                 rgb = to_rgb(frame)
             except OSError as exc:
                 raise CorruptInput(f"{path}: page {index + 1} cannot be decoded ({exc})") from exc
             page = Page(number=index + 1, scanned=True, dpi=dpi,
-                        width=width * 72 / dpi, height=height * 72 / dpi)
+                        width=width * 72 / dpi, height=height * 72 / dpi,
+                        transform={"dpi_source": "file" if known else "unknown", "claimed_dpi": claimed})
             yield make(page=page, path=path, index=index, image=np.ascontiguousarray(rgb[:, :, ::-1]))
 
 
@@ -85,37 +96,99 @@ def rasterise(work, settings: Settings):
 
 
 def preprocess(work, settings: Settings):
-    """Upright, deskewed, seal ink removed: the grey image every later step reads."""
+    """Flat, at working resolution, upright, deskewed, seal ink removed: the grey image every later step reads.
+
+    Every step that moves pixels is recorded in page.transform (see pipeline.perspective), so a
+    box on the upright page can be mapped back onto the image file.
+    """
     if not work.page.scanned:
         return work
     image = work.image
+    page = work.page
+    h0, w0 = image.shape[:2]
+    transform = {**(page.transform or {}), "original_size": [w0, h0], "original_dpi": page.dpi,
+                 "steps": [], "matrix": np.eye(3).tolist()}
+    transform.setdefault("dpi_source", "render")
     gray = imaging.suppress_seals(image) if settings.scan.suppress_seals else imaging.to_gray(image)
+    flat = perspective.rectify(image, gray) if settings.scan.perspective else None
+    if flat is not None:
+        image, gray, step = flat
+        transform = perspective.compose(transform, step, np.asarray(step.pop("matrix")))
+    if transform["dpi_source"] == "unknown":
+        page.dpi, transform["dpi_source"] = _estimate_dpi(gray, flat[2] if flat else None, page.dpi)
+    image, gray, transform = _upscale(image, gray, page, settings, transform)
     unfaded = None
     if settings.scan.suppress_seals and _is_greyscale(image):
         # colour cannot tell a photocopied seal from text; its lighter grey can (measured: rings
         # fitted before deskewing whiten better, 93.9% against 92.4% on the 150-dpi grey set)
-        rings = imaging.find_seal_rings(gray, work.page.dpi)
+        rings = imaging.find_seal_rings(gray, page.dpi)
         if rings:
-            unfaded, gray = gray, imaging.whiten_seal_rings(gray, rings, work.page.dpi)
-    if imaging.is_sideways(gray):
-        image, gray, unfaded = (None if x is None else imaging.rotate90(x, 1) for x in (image, gray, unfaded))
-        work.page.rotation = 90
-    if _upside_down(gray, settings, work.page.dpi):
-        image, gray, unfaded = (None if x is None else imaging.rotate90(x, 2) for x in (image, gray, unfaded))
-        work.page.rotation = (work.page.rotation + 180) % 360
+            unfaded, gray = gray, imaging.whiten_seal_rings(gray, rings, page.dpi)
+    engine = registry.ocr_engine(settings.ocr.engine, **settings.ocr.options)
+    turn = orientation.decide(gray, page.dpi, engine if hasattr(engine, "upside_down") else None,
+                              max_line_height=MAX_LINE_HEIGHT_PT * page.dpi / 72)
+    page.orientation = {"axis_ratio": turn.axis_ratio, "flip_score": turn.flip_score,
+                        "clear": turn.clear, **turn.evidence}
+    if turn.note(page.number):
+        page.errors.append(turn.note(page.number))
+    if turn.quarter_turns:
+        h, w = gray.shape[:2]
+        transform = perspective.compose(transform, {"kind": "rotate", "quarter_turns": turn.quarter_turns},
+                                        perspective.quarter_turns_matrix(turn.quarter_turns, w, h))
+        image, gray, unfaded = (None if x is None else imaging.rotate90(x, turn.quarter_turns)
+                                for x in (image, gray, unfaded))
+        page.rotation = turn.rotation
     if settings.scan.deskew:
         angle = imaging.estimate_skew(gray)
         if 0.05 <= abs(angle) <= settings.scan.max_skew_degrees:
+            h, w = gray.shape[:2]
+            transform = perspective.compose(transform, {"kind": "deskew", "degrees": round(angle, 3)},
+                                            perspective.deskew_matrix(angle, w, h))
             image, gray, unfaded = (None if x is None else imaging.deskew(x, angle) for x in (image, gray, unfaded))
-            work.page.skew = round(angle, 3)
+            page.skew = round(angle, 3)
     # where seals were stamped: what is read there is flagged, even when it reads well
     plain = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-    work.seals = imaging.find_seal_rings(plain, work.page.dpi)
+    work.seals = imaging.find_seal_rings(plain, page.dpi)
     work.image, work.gray, work.unfaded = image, gray, unfaded
+    page.transform = transform
     height, width = gray.shape[:2]
-    scale = 72.0 / work.page.dpi
-    work.page.width, work.page.height = width * scale, height * scale
+    scale = 72.0 / page.dpi
+    page.width, page.height = width * scale, height * scale
     return work
+
+
+def _estimate_dpi(gray: np.ndarray, flattened: dict | None, fallback: float) -> tuple[float, str]:
+    """(dpi, how it was found) for an image whose file does not say: the sheet, else the text.
+
+    An A4 sheet seen on a desk (perspective found its edges) gives the scale to ~1%; failing
+    that, the glyph size against GLYPH_EM_PT gives it to ~15%; failing both, the default stays.
+    """
+    if flattened and flattened.get("paper_px"):
+        short, long_ = sorted(flattened["paper_px"])
+        if abs(long_ / max(short, 1.0) / np.sqrt(2) - 1) <= A4_RATIO_TOLERANCE:
+            return round(short / (A4_SHORT_MM / 25.4), 1), "paper"
+    binary = imaging.ensure_binary(gray)
+    text = cv2.subtract(binary, cv2.dilate(orientation._ruling(binary), np.ones((3, 3), np.uint8)))
+    em = orientation._em(text)
+    if em is not None:
+        return round(em * 72.0 / GLYPH_EM_PT, 1), "text"
+    return fallback, "default"
+
+
+def _upscale(image, gray, page: Page, settings: Settings, transform: dict):
+    """Image and grey at the working dpi when the page's own is well below it (cubic)."""
+    target = float(settings.scan.dpi)
+    if page.dpi >= settings.scan.upscale_below * target:
+        return image, gray, transform
+    h, w = gray.shape[:2]
+    f = target / page.dpi
+    size = (int(round(w * f)), int(round(h * f)))
+    image = cv2.resize(image, size, interpolation=cv2.INTER_CUBIC)
+    gray = cv2.resize(gray, size, interpolation=cv2.INTER_CUBIC)
+    transform = perspective.compose(transform, {"kind": "scale", "from_dpi": page.dpi, "to_dpi": target},
+                                    perspective.scale_matrix(size[0] / w, size[1] / h))
+    page.dpi = target
+    return image, gray, transform
 
 
 def _is_greyscale(image: np.ndarray) -> bool:
@@ -124,15 +197,6 @@ def _is_greyscale(image: np.ndarray) -> bool:
     sample = image[::7, ::7].astype(np.int16)
     spread = sample.max(axis=2) - sample.min(axis=2)
     return float(np.percentile(spread, 99)) < 12
-
-
-def _upside_down(gray: np.ndarray, settings: Settings, dpi: float) -> bool:
-    """180° cannot be told from ruling lines; ask the OCR engine's classifier, if it has one."""
-    engine = registry.ocr_engine(settings.ocr.engine, **settings.ocr.options)
-    if not hasattr(engine, "upside_down"):
-        return False
-    samples = _sample_lines(gray, count=8, max_height=MAX_LINE_HEIGHT_PT * dpi / 72)
-    return bool(samples) and engine.upside_down(samples) > 0.5
 
 
 def _sample_lines(gray: np.ndarray, count: int, max_height: float) -> list[np.ndarray]:
