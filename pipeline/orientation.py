@@ -152,8 +152,9 @@ def sample_lines(gray: np.ndarray, text: np.ndarray, count: int,
 def classifier_vote(engine, crops: list[np.ndarray]) -> tuple[float, int]:
     """(vote, lines): confidence-weighted share of lines read as upside down, as -1..+1.
 
-    Uses the engine's own text-direction classifier per line when it exposes one (RapidOCR's
-    text_cls: a (label, score) per crop); otherwise its upside_down(lines) on each line alone.
+    Uses the engine's own text-direction classifier per line when it exposes one
+    (`turned_scores`: each line's probability of being turned by 180°); otherwise its
+    upside_down(lines) on each line alone.
     """
     if not crops:
         return 0.0, 0
@@ -170,14 +171,9 @@ def classifier_vote(engine, crops: list[np.ndarray]) -> tuple[float, int]:
 
 
 def _per_line_labels(engine, crops: list[np.ndarray]) -> list[tuple[bool, float]]:
-    classify = getattr(getattr(engine, "_ocr", None), "text_cls", None)
-    if classify is not None:
-        try:
-            bgr = [cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) if c.ndim == 2 else c for c in crops]
-            _images, results, _elapsed = classify(bgr)
-            return [(str(label) == "180", float(score)) for label, score in results]
-        except Exception:  # noqa: BLE001 - another engine version: fall back to its public method
-            pass
+    turned = getattr(engine, "turned_scores", None)  # the engine's direction classifier, per line
+    if turned is not None:
+        return [(p > 0.5, max(p, 1.0 - p)) for p in turned(crops)]
     if not hasattr(engine, "upside_down"):
         return []
     return [(engine.upside_down([c]) > 0.5, 1.0) for c in crops]

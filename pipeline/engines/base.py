@@ -55,6 +55,9 @@ class OrientationClassifier(Protocol):
     def upside_down(self, lines: list[np.ndarray]) -> float:
         """Share of the line images that read as rotated by 180°."""
 
+    # an engine may also offer turned_scores(lines) -> list[float]: each line's probability of
+    # being turned by 180° (pipeline/orientation.py weighs its vote by it)
+
 
 class Rasterizer(Protocol):
     name: str

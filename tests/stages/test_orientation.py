@@ -42,8 +42,6 @@ def test_a_continuation_page_without_title_is_turned_over_by_its_cells(engine):
 
 def test_an_upside_down_title_alone_does_not_turn_the_page():
     class TitleOnly:  # every line reads upright, but the layout says "turned": no flip on layout alone
-        _ocr = None
-
         def upside_down(self, lines):
             return 0.0
 
@@ -62,9 +60,8 @@ def test_a_blank_page_is_left_upright_without_a_doubt(engine):
 
 def test_a_split_vote_is_not_turned_and_is_noted_as_uncertain():
     class Undecided:  # every other line reads upside down, all of them sure of it
-        def __init__(self):
-            self._ocr = type("Cls", (), {"text_cls": staticmethod(
-                lambda crops: (crops, [("180" if i % 2 else "0", 0.99) for i in range(len(crops))], 0.0))})()
+        def turned_scores(self, crops):
+            return [0.99 if i % 2 else 0.01 for i in range(len(crops))]
 
     page = ruled_page()
     page[:290] = 255  # no title: the classifier is all there is
@@ -74,9 +71,12 @@ def test_a_split_vote_is_not_turned_and_is_noted_as_uncertain():
 
 
 def test_the_vote_is_weighted_by_each_lines_confidence():
-    class Classifier:  # RapidOCR's text_cls shape: (images, [(label, score)], elapsed)
+    class Classifier:  # the engine's turned_scores: each line's probability of being turned by 180°
         def __init__(self, results):
-            self._ocr = type("Cls", (), {"text_cls": staticmethod(lambda crops: (crops, results, 0.0))})()
+            self.results = results
+
+        def turned_scores(self, crops):
+            return [score if label == "180" else 1.0 - score for label, score in self.results]
 
         def upside_down(self, lines):
             raise AssertionError("the per-line classifier is used when the engine has one")
