@@ -18,7 +18,7 @@ import numpy as np
 
 from pipeline.columns import ColumnSchema, Kind
 from pipeline.config import Settings
-from pipeline.engines import symbols
+from pipeline.engines import glyphs, symbols
 from pipeline.engines.base import ConstrainedRecognizer, Recognition
 from pipeline.model import Cell, Table
 from pipeline.stages import names
@@ -134,8 +134,10 @@ def reread_page(work, tables: list[Table], jobs, readings: list[Recognition], en
 
 # ≥ ≤ > < = differ by a bar or a direction: a recogniser reading one font's ⩾ takes it for >, and a
 # shape rule fitted to some fonts fails on others. So every reading holding one of them is scored
-# again with each of them in its place, by the recogniser's own frame probabilities over the whole
-# line (CTC): the digits and words around the symbol anchor the alignment.
+# again with each of them in its place, by two independent judges: the recogniser's own frame
+# probabilities over the whole line (CTC: the digits and words around the symbol anchor the
+# alignment), and, for a symbol that opens the line, a glyph classifier trained on many typefaces
+# (pipeline/engines/glyphs.py). Their log-probabilities add; a close call is left to a person.
 COMPARATOR_SYMBOLS = "≥≤><="
 SYMBOL_MARGIN = 4.0  # the best variant must be this much likelier than the next to be taken as sure
 
@@ -154,7 +156,8 @@ def settle_symbols(gray, cell: Cell, parts, engine, threshold: float) -> None:
         variants = {line}
         for k in spots:
             variants |= {v[:k] + sym + v[k + 1:] for v in list(variants) for sym in COMPARATOR_SYMBOLS}
-        scored = engine.score_candidates(line_crop(gray, job.box), sorted(variants))
+        crop = line_crop(gray, job.box)
+        scored = symbol_scores(crop, line, sorted(variants), engine)
         if not scored:
             continue
         best, p_best = scored[0]
@@ -171,6 +174,23 @@ def settle_symbols(gray, cell: Cell, parts, engine, threshold: float) -> None:
     if unsure:
         cell.alternatives = (others + [a for a in cell.alternatives if a not in others])[:3]
         cell.confidence = min(cell.confidence, threshold / 2)  # two symbols fit: a person decides
+
+
+def symbol_scores(crop, line: str, variants: list[str], engine) -> list[tuple[str, float]]:
+    """Each variant with its joint probability (normalised over the variants), best first."""
+    ctc = dict(engine.score_candidates(crop, variants))
+    if not ctc:
+        return []
+    opens = line[:1] in COMPARATOR_SYMBOLS
+    shape = glyphs.classify_comparator(crop) if opens else {}
+    joint = {}
+    for text in variants:
+        p = ctc.get(text, 0.0)
+        if shape:
+            p *= shape.get(text[:1], 0.0)
+        joint[text] = p
+    total = sum(joint.values()) or 1.0
+    return sorted(((t, p / total) for t, p in joint.items()), key=lambda tp: -tp[1])
 
 
 def _clear_winner(scored: list[tuple[str, float]]) -> bool:
