@@ -24,8 +24,9 @@ import yaml
 from pipeline.model import Cell, RawForm, ReviewItem, TextLine
 
 FLAGGING = ("uncertain", "warning", "inferred", "incomplete")  # review kinds that ask a person to look
-FEATURES = ["bias", "ocr", "ocr_logit", "ocr_short", "sealed", "alternatives", "alt_margin", "repaired",
-            "flagged", "empty", "derived", "long_text"]
+FEATURES = ["bias", "ocr", "ocr_logit", "weak_logit", "ocr_short", "ocr_chars", "sealed", "alternatives",
+            "alt_margin", "repaired", "flagged", "empty", "derived", "long_text", "numeric",
+            "photo", "low_dpi", "turned"]
 CONFIDENCE_FILE = Path(__file__).resolve().parents[1] / "configs" / "confidence.yaml"
 
 
@@ -33,6 +34,7 @@ def evidence_of(item: Cell | TextLine) -> dict:
     """What a field keeps of the cell or line it was read from."""
     alternatives = [(t, p) for t, p in (item.alternatives or []) if isinstance(p, (int, float))]
     return {"source": item.source, "confidence": float(item.confidence), "sealed": bool(item.sealed),
+            "weakest": float(min(getattr(item, "weakest", 1.0), item.confidence)),
             "alternative": max((p for _t, p in alternatives), default=None), "chars": len(item.text or ""),
             "alternatives": alternatives[:3], "page": item.page, "bbox": getattr(item, "bbox", None)}
 
@@ -42,17 +44,29 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def features(path: str, value, evidence: dict | None, kinds: set[str]) -> list[float]:
+def page_quality(page) -> dict:
+    """What a scanned page went through, as evidence for every field read from it."""
+    steps = {step.get("kind") for step in ((page.transform or {}).get("steps") or [])}
+    original_dpi = (page.transform or {}).get("original_dpi") or page.dpi or 0
+    return {"photo": "perspective" in steps, "low_dpi": bool(page.scanned and original_dpi and original_dpi < 180),
+            "turned": bool(page.rotation)}
+
+
+def features(path: str, value, evidence: dict | None, kinds: set[str], page: dict | None = None) -> list[float]:
     """The evidence of one field as the model's inputs (in FEATURES order)."""
     ocr = bool(evidence) and evidence["source"] == "ocr"
     conf = evidence["confidence"] if evidence else 1.0
+    weakest = evidence.get("weakest", conf) if evidence else 1.0
     alt = evidence.get("alternative") if evidence else None
     chars = evidence["chars"] if evidence else len(str(value or ""))
+    page = page or {}
     return [
         1.0,
         float(ocr),
         _logit(conf) if ocr else 0.0,
+        _logit(weakest) if ocr else 0.0,
         float(ocr and chars <= 2),  # a lone glyph: `/`, `≥`, `%`, a digit — the hardest reads
+        math.log1p(chars) if ocr else 0.0,
         float(bool(evidence and evidence["sealed"])),
         float(ocr and alt is not None),
         (math.log(max(conf, 1e-4) / max(alt, 1e-4)) if ocr and alt is not None else 0.0),
@@ -61,6 +75,10 @@ def features(path: str, value, evidence: dict | None, kinds: set[str]) -> list[f
         float(value in (None, "")),
         float(evidence is None),  # typed or inferred from other fields, not read from one cell
         float(ocr and chars > 40),
+        float(isinstance(value, (int, float)) and not isinstance(value, bool)),
+        float(ocr and page.get("photo", False)),
+        float(ocr and page.get("low_dpi", False)),
+        float(ocr and page.get("turned", False)),
     ]
 
 
@@ -138,10 +156,15 @@ def kinds_for(path: str, kinds: dict[str, set[str]]) -> set[str]:
     return out
 
 
-def form_features(form: RawForm) -> dict[str, list[float]]:
+def form_features(form: RawForm, pages: dict | None = None) -> dict[str, list[float]]:
     kinds = review_kinds(form)
-    return {path: features(path, value, field_evidence(form, path), kinds_for(path, kinds))
-            for path, value in record_paths(form.record)}
+    pages = pages or {}
+    out = {}
+    for path, value in record_paths(form.record):
+        evidence = field_evidence(form, path)
+        page = pages.get((evidence or {}).get("page")) or pages.get(form.pages[0] if form.pages else None)
+        out[path] = features(path, value, evidence, kinds_for(path, kinds), page)
+    return out
 
 
 _CALIBRATION: list[Calibration] = []
@@ -153,11 +176,12 @@ def calibration() -> Calibration:
     return _CALIBRATION[0]
 
 
-def score_form(form: RawForm, model: Calibration | None = None) -> dict[str, float]:
+def score_form(form: RawForm, model: Calibration | None = None, pages: dict | None = None) -> dict[str, float]:
     """Each field's probability of being right; fields under the threshold that nothing flagged
-    are flagged `uncertain` here, with the alternatives the reading had."""
+    are flagged `uncertain` here, with the alternatives the reading had. `pages`: page number →
+    page_quality."""
     model = model or calibration()
-    feats = form_features(form)
+    feats = form_features(form, pages)
     form.features = feats
     scores = {path: round(model.probability(x), 4) for path, x in feats.items()}
     kinds = review_kinds(form)
@@ -174,8 +198,9 @@ def score_form(form: RawForm, model: Calibration | None = None) -> dict[str, flo
 
 def run(doc, settings):
     """The form stage: every record gets `confidence`; its review list the fields under the threshold."""
+    pages = {page.number: page_quality(page) for page in doc.pages}
     for form in doc.forms:
-        form.record["confidence"] = score_form(form)
+        form.record["confidence"] = score_form(form, pages=pages)
         form.record["review"] = [item.model_dump(mode="json") for item in form.review]
     return doc
 

@@ -31,6 +31,7 @@ class Cell(BaseModel):
     text: str = ""
     source: TextSource = "pdf-text"
     confidence: float = 1.0
+    weakest: float = 1.0  # OCR: the least probable character's probability (pipeline/confidence.py)
     page: int | None = None  # 1-based; lets a review item point at the page
     alternatives: list[tuple[str, float]] = Field(default_factory=list)  # other OCR readings
     note: str | None = None  # why reading changed the text (e.g. a known-name correction)
@@ -68,6 +69,7 @@ class TextLine(BaseModel):
     bbox: BBox | None = None
     source: TextSource = "pdf-text"
     confidence: float = 1.0
+    weakest: float = 1.0
     font_size: float | None = None
     alternatives: list[tuple[str, float]] = Field(default_factory=list)
     note: str | None = None

@@ -31,6 +31,7 @@ class Recognition:
     text: str
     confidence: float  # 0..1: mean probability of the characters read
     alternatives: list[tuple[str, float]] = field(default_factory=list)
+    weakest: float = 1.0  # the least probable character's probability: one doubtful glyph in a sure line
 
 
 @runtime_checkable

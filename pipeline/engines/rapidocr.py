@@ -59,7 +59,7 @@ def ctc_greedy(probs: np.ndarray, chars: list[str]) -> Recognition:
             confidences.append(float(probs[frame, index]))
         previous = index
     confidence = float(np.mean(confidences)) if confidences else 0.0
-    return Recognition(text="".join(text), confidence=confidence)
+    return Recognition(text="".join(text), confidence=confidence, weakest=min(confidences, default=0.0))
 
 
 def ctc_log_likelihood(probs: np.ndarray, labels: list[int]) -> float:

@@ -79,7 +79,8 @@ def _assemble(work, jobs: list[LineJob], readings, notes, px_per_pt: float) -> l
             if strip_noise(reading.text):
                 bbox = to_points(job.box, px_per_pt)
                 lines.append(TextLine(page=work.page.number, text=strip_noise(reading.text), bbox=bbox, source="ocr",
-                                      confidence=reading.confidence, font_size=round(bbox[3] - bbox[1], 1),
+                                      confidence=reading.confidence, weakest=reading.weakest,
+                                      font_size=round(bbox[3] - bbox[1], 1),
                                       alternatives=reading.alternatives, note=note))
             continue
         by_cell.setdefault(id(job.cell), []).append((job, reading))
@@ -88,5 +89,6 @@ def _assemble(work, jobs: list[LineJob], readings, notes, px_per_pt: float) -> l
         parts.sort(key=lambda p: (p[0].box[1], p[0].box[0]))
         cell.text = strip_noise("\n".join(strip_noise(r.text, inner=True) for _, r in parts))
         cell.confidence = min(r.confidence for _, r in parts)
+        cell.weakest = min(r.weakest for _, r in parts)
         cell.source = "ocr"
     return lines
