@@ -52,3 +52,30 @@ def test_text_without_a_comparator_is_left_alone(monkeypatch):
     cell, parts = _cell("95%")
     reread.settle_symbols(GRAY, cell, parts, Scorer({}), 0.8)
     assert cell.text == "95%" and not called
+
+
+def test_a_lone_latin_mark_breaks_a_name_column_but_a_word_or_placeholder_does_not():
+    from pipeline.columns import column_schema
+    from pipeline.config import load_settings
+
+    schema = column_schema(load_settings())
+    assert reread.breaks_column("1", "text", schema) and reread.breaks_column("a", "text", schema)
+    assert not reread.breaks_column("受援案件数", "text", schema) and not reread.breaks_column("/", "text", schema)
+
+
+def test_under_a_seal_the_reading_some_view_explains_best_wins_over_the_surest_sounding():
+    from pipeline.engines.base import Recognition
+
+    class Views:  # the faded view supports the truncated reading a little, the unfaded view the whole
+        def score_candidates(self, line, candidates):
+            table = ({"满意度": 0.05, "满": 0.6} if line.mean() > 200 else {"满意度": 0.95, "满": 1e-9})
+            return sorted(((c, table.get(c, 0.0)) for c in candidates), key=lambda s: -s[1])
+
+    faded, unfaded = np.full((40, 80), 250, np.uint8), np.full((40, 80), 120, np.uint8)
+    candidates = [Recognition("满", 1.0), Recognition("满意度", 0.97)]
+    from pipeline.columns import column_schema
+    from pipeline.config import load_settings
+
+    best = reread._best_through_seal(faded, unfaded, (10, 10, 70, 30), candidates, "text",
+                                     column_schema(load_settings()), Views())
+    assert best.text == "满意度"
