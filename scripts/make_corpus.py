@@ -8,7 +8,7 @@ Splits by seed: dev 0-99999, heldout 100000-199999 (file i of a split has seed b
 heldout split is scored (tests, `make bench`), never looked at or tuned on. Same arguments give
 byte-identical files. Needs reportlab, python-docx, openpyxl (`pip install -e .[samples]`) and
 the CJK fonts (`make fonts`). `--scans` then scans the split's PDFs into the scanned carriers
-(scripts/corpus/scans.py: scan200, scan150grey, fax, photo, rotated; needs pdfplumber, pypdfium2,
+(scripts/corpus/scans.py: scan200, scan150grey, fax, photo, rotated, scanmixed; needs pdfplumber, pypdfium2,
 OpenCV), each form's truth copied per scanned carrier.
 """
 

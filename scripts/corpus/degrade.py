@@ -165,11 +165,21 @@ class Profile:
 
 
 
+EXPAND_OVER_DEG = 2.0   # a sheet skewed further is scanned on larger glass: the frame grows to hold it
+
+
 def skew(img: np.ndarray, angle: float, shift_px: tuple, fill: tuple) -> np.ndarray:
-    """Rotate the sheet about the page centre and slide it; the frame stays A4."""
+    """Rotate the sheet about the page centre and slide it; the frame stays A4 up to
+    EXPAND_OVER_DEG (the corners lost are margin), beyond it grows so that no print is cut off."""
     h, w = img.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     m[:, 2] += shift_px
+    if abs(angle) > EXPAND_OVER_DEG:
+        c, s = abs(math.cos(math.radians(angle))), abs(math.sin(math.radians(angle)))
+        grow_w = int(math.ceil(w * c + h * s - w + 2 * abs(shift_px[0]))) // 2 * 2
+        grow_h = int(math.ceil(w * s + h * c - h + 2 * abs(shift_px[1]))) // 2 * 2
+        m[:, 2] += (grow_w / 2, grow_h / 2)
+        w, h = w + grow_w, h + grow_h
     border = tuple(float(v) / 255 for v in fill)
     return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
                           borderValue=border)
@@ -197,6 +207,43 @@ def lighting(shape: tuple, kind: str, rng: np.random.Generator) -> tuple[np.ndar
     return np.clip(field_, 0.5, 1.05).astype(np.float32), info
 
 
+SHADOWS = ("hand", "curl", "fold")
+
+
+def shadow(shape: tuple, kind: str, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+    """A soft shadow (multiplied in, 1 = none) the lamp's falloff does not make.
+
+    hand: the photographer's hand or phone, a blurred blob reaching in from one edge;
+    curl: a page that does not lie flat, dark along one edge and fading inwards over a curved band;
+    fold: a crease or a lid not quite shut, a soft dark band across the sheet.
+    """
+    h, w = shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    xx, yy = xx / w, yy / h                       # 0..1 across the frame
+    edge = int(rng.integers(4))                   # 0 top, 1 right, 2 bottom, 3 left
+    inward = (yy, 1 - xx, 1 - yy, xx)[edge]       # 0 at that edge, 1 at the opposite one
+    along = (xx, yy, xx, yy)[edge]
+    depth = float(rng.uniform(0.25, 0.5))
+    if kind == "hand":
+        at, reach, breadth = rng.uniform(0.2, 0.8), rng.uniform(0.12, 0.3), rng.uniform(0.12, 0.25)
+        d = ((along - at) / breadth) ** 2 + (inward / reach) ** 2
+        field_ = np.exp(-d ** 1.5)
+        info = {"kind": kind, "edge": ("top", "right", "bottom", "left")[edge], "depth": round(depth, 3),
+                "at": round(float(at), 3), "reach": round(float(reach), 3), "breadth": round(float(breadth), 3)}
+    else:
+        width = float(rng.uniform(0.04, 0.12))
+        bow = float(rng.uniform(-0.03, 0.03))     # the band curves a little
+        start = 0.0 if kind == "curl" else float(rng.uniform(0.25, 0.75))
+        band = inward - start - bow * np.sin(math.pi * along)
+        field_ = np.exp(-np.maximum(band, 0) / width) if kind == "curl" else np.exp(-(band / width) ** 2)
+        if kind == "curl":
+            field_ = np.where(band < 0, 1.0, field_)
+        info = {"kind": kind, "edge": ("top", "right", "bottom", "left")[edge], "depth": round(depth, 3),
+                "band": round(width, 3), "from": round(start, 3)}
+    small = cv2.GaussianBlur(field_.astype(np.float32), (0, 0), max(1.0, min(h, w) / 200))
+    return (1.0 - depth * small).astype(np.float32), info
+
+
 def photocopy(grey: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
     """Photocopier look: crushed blacks, blown-out paper, one faint drum streak."""
     black, white = rng.uniform(0.06, 0.12), rng.uniform(0.86, 0.92)
@@ -221,19 +268,27 @@ def specks(img: np.ndarray, per_mpx: int, rng: np.random.Generator) -> int:
     return n
 
 
-def scan(paper: np.ndarray, profile: Profile, rng: np.random.Generator) -> tuple[Image.Image, dict]:
-    """The scanner stage on a float RGB sheet; returns the 8-bit image and what was done."""
+def scan(paper: np.ndarray, profile: Profile, rng: np.random.Generator,
+         shade: tuple[str, np.random.Generator] | None = None) -> tuple[Image.Image, dict]:
+    """The scanner stage on a float RGB sheet; returns the 8-bit image and what was done.
+
+    `shade`: a shadow's kind and its own generator (`shadow`), laid on with the lamp's light."""
     k = profile.dpi / 72
     angle = float(rng.uniform(*profile.angle) * rng.choice([-1, 1]))
     shift = rng.uniform(-profile.shift_pt, profile.shift_pt, 2) * k
     img = skew(paper, angle, tuple(shift), profile.fill)
     info: dict = {"skew_deg": round(angle, 2), "offset_px": [round(float(s)) for s in shift]}
-    return sensor(img, profile, rng, info)
+    return sensor(img, profile, rng, info, shade)
 
 
-def sensor(img: np.ndarray, profile: Profile, rng: np.random.Generator, info: dict) -> tuple[Image.Image, dict]:
-    """What the lamp, the glass and the sensor add: lighting, grey/photocopy, specks, blur, noise."""
+def sensor(img: np.ndarray, profile: Profile, rng: np.random.Generator, info: dict,
+           shade: tuple[str, np.random.Generator] | None = None) -> tuple[Image.Image, dict]:
+    """What the lamp, the glass and the sensor add: lighting (and a shadow), grey/photocopy,
+    specks, blur, noise."""
     light, info["lighting"] = lighting(img.shape, profile.lighting, rng)
+    if shade:
+        dark, info["shadow"] = shadow(img.shape, *shade)
+        light = light * dark
     img = img * light[..., None]
 
     if profile.grey:
@@ -277,12 +332,15 @@ def desk(shape: tuple, rng: np.random.Generator) -> np.ndarray:
 
 
 def on_desk(sheet: np.ndarray, rng: np.random.Generator, keystone: tuple[float, float],
-            margin: tuple[float, float] = (0.05, 0.09)) -> tuple[np.ndarray, dict]:
+            margin: tuple[float, float] = (0.05, 0.09),
+            rotation: tuple[float, float] = (0.0, 0.0)) -> tuple[np.ndarray, dict]:
     """The sheet photographed from a little off-axis: a desk around it, one side foreshortened.
 
     The page's corners go to a quadrilateral inside a frame a margin larger than the sheet;
     the side nearest the camera keeps its length, the far side is `keystone` shorter (a share
-    of its length), and every corner moves a little more by hand-held wobble.
+    of its length; any of the four sides, so both axes), and every corner moves a little more
+    by hand-held wobble. `rotation`: |degrees| the sheet lies turned on the desk, either way
+    (drawn only when given; the frame then grows to keep the desk all round).
     """
     h, w = sheet.shape[:2]
     mx, my = (rng.uniform(*margin, 2) * [w, h]).astype(np.float32)
@@ -295,12 +353,22 @@ def on_desk(sheet: np.ndarray, rng: np.random.Generator, keystone: tuple[float, 
     quad[a] += (mid - quad[a]) * short
     quad[b] += (mid - quad[b]) * short
     quad += rng.normal(0, 0.006, (4, 2)).astype(np.float32) * [w, h]
+    turn = None
+    if rotation[1] > 0:
+        turn = float(rng.uniform(*rotation) * rng.choice([-1, 1]))
+        c, s = math.cos(math.radians(turn)), math.sin(math.radians(turn))
+        centre = quad.mean(0)
+        quad = ((quad - centre) @ np.array([[c, s], [-s, c]], np.float32) + centre).astype(np.float32)
+        quad += np.array([mx, my], np.float32) - quad.min(0)
+        out_w, out_h = (int(math.ceil(v)) for v in quad.max(0) + [mx, my])
     m = cv2.getPerspectiveTransform(np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32), quad)
     page = cv2.warpPerspective(sheet, m, (out_w, out_h), flags=cv2.INTER_CUBIC)
     cover = cv2.warpPerspective(np.ones((h, w), np.float32), m, (out_w, out_h), flags=cv2.INTER_LINEAR)
     img = page + (1 - cover[..., None]) * desk((out_h, out_w), rng)
     info = {"keystone": round(short, 3), "far_side": ("top", "right", "bottom", "left")[side],
             "corners_px": [[round(float(x)), round(float(y))] for x, y in quad]}
+    if turn is not None:
+        info["rotation_deg"] = round(turn, 2)
     return np.clip(img, 0, 1), info
 
 

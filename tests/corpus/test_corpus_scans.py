@@ -149,3 +149,76 @@ def test_rotated_pages_are_turned(split):
             assert best == drawn[page] != 0, (stem, page, match)
             turns.add(best)
     assert turns
+
+
+def test_a_multipage_photo_is_named_by_its_first_part(split):
+    for form in _forms(split):
+        if form["source_file"].startswith("photo/"):
+            stem = Path(form["source_file"]).stem
+            parts = sorted((split / "photo").glob(f"{stem.removesuffix('_p1')}*.jpg"))
+            assert form["source_file"] == f"photo/{parts[0].name}"
+            assert len(parts) == 1 or stem.endswith("_p1"), form["source_file"]
+
+
+def test_scanmixed_draws_dpi_and_colour_per_file(split):
+    manifest = json.loads((split / "scans.json").read_text("utf-8"))
+    low, high = scans.CARRIERS["scanmixed"].dpi_range
+    assert (low, high) == (100, 300)
+    for stem in _stems(split):
+        entry = manifest[f"scanmixed/{stem}.pdf"]
+        assert low <= entry["dpi"] <= high and entry["colour"] in ("colour", "grey")
+        page = pdfium.PdfDocument(str(split / "scanmixed" / f"{stem}.pdf"))[0]
+        (image,) = page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE])
+        assert abs(image.get_px_size()[0] - page.get_width() / 72 * entry["dpi"]) <= 2
+        assert all(abs(p["scan"]["skew_deg"]) <= 5 for p in entry["pages"])
+    for name in ("scanmixed", "rotated"):
+        assert scans.CARRIERS[name].profile.angle == (0.3, 5.0)
+
+
+def test_photos_lie_turned_on_the_desk(split):
+    manifest = json.loads((split / "scans.json").read_text("utf-8"))
+    turns = [p["scan"]["photo"]["rotation_deg"] for k, v in manifest.items() if k.startswith("photo/")
+             for p in v["pages"]]
+    assert turns and all(abs(t) <= 5 for t in turns)
+
+
+def test_signatures_and_title_seals_hide_but_never_cover_a_whole_cell(split):
+    """Planned over many stems on the split's real pages: every placement appears, none breaks the rules."""
+    pdf = sorted((split / "pdf").glob("*.pdf"))[0]
+    forms = [f for f in _forms(split) if f["source_file"] == f"pdf/{pdf.name}"]
+    pages = scans.read_pages(pdf, forms)
+    assert pages[0].title and pages[0].grid
+    wheres, titles = set(), 0
+    for i in range(60):
+        for index, page in enumerate(pages):
+            for sig in scans.sign_plan(f"stem{i}", index, page):
+                wheres.add(sig["where"])
+                box = sig["box_pt"]
+                assert not any(scans._inside(c[1], box) for c in page.cells), sig
+                assert not any(k and scans._overlap(box, k[1]) for k in (page.title, page.unit, page.signer)), sig
+                assert sig["pen"] in ("blue", "black")
+            seals = scans.seal_plan(f"stem{i}", index, page, forms[0], forms[0]["reporting_unit"])
+            titles += sum(s["over"] == "title" for s in seals)
+    assert {"bottom", "edge", "signer"} <= wheres
+    assert titles > 0
+
+
+def test_a_signature_is_pen_ink_strokes():
+    from scripts.corpus import ink
+
+    mask, info = ink.signature_mask(250, 55, 3.0, degrade.seeded("test-sign"))
+    assert mask.max() > 0.6 and 0.02 < (mask > 0.3).mean() < 0.4
+    again, _ = ink.signature_mask(250, 55, 3.0, degrade.seeded("test-sign"))
+    assert np.array_equal(mask, again)
+
+
+def test_a_steep_skew_grows_the_frame_and_a_shadow_darkens():
+    page = np.ones((400, 300, 3), np.float32)
+    page[5:15, 5:15] = 0                                  # print in the corner
+    out = degrade.skew(page, 5.0, (0.0, 0.0), (238, 238, 236))
+    assert out.shape[0] > 400 and out.shape[1] > 300
+    assert (out < 0.5).sum() >= 0.8 * (page < 0.5).sum(), "nothing printed is cut off"
+    assert degrade.skew(page, 1.5, (0.0, 0.0), (238, 238, 236)).shape == page.shape
+    for kind in degrade.SHADOWS:
+        field, info = degrade.shadow((400, 300), kind, degrade.seeded("test-shadow", kind))
+        assert field.max() <= 1.0 and field.min() < 0.85 and info["kind"] == kind

@@ -1,0 +1,88 @@
+"""Held-out scanned floors: forms nobody here made, stamped, signed and scanned, photographed,
+faxed and turned (scripts/corpus/scans.py), OCR'd and scored as `make bench` scores them
+(bench/corpus.py), on a sample small enough for CI.
+
+COUNT held-out PDFs (one per template, in the generator's template order) are scanned into each
+carrier of CARRIERS; per carrier the test asserts a field-accuracy floor, a ceiling on the
+silent-wrong share (wrong, and no review item names the field), and that no form is lost
+silently: every truth form is found, or its file's manifest entry is not status ok. scanmixed
+(100-300 dpi) is left to `make bench`. Selected alone with `pytest -m scans`; it runs in the
+default `make test` too. Generating and scoring took 12 minutes wall (5 minutes CPU) for 4 PDFs
+on a 2-core machine at load 8-14, so about 3 minutes for these 3 on an idle one, most of it OCR.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("reportlab")
+pytest.importorskip("cv2")
+pytest.importorskip("pypdfium2")
+
+from bench import corpus as bench_corpus  # noqa: E402
+from scripts.corpus import degrade  # noqa: E402
+from scripts.corpus.fonts import FONTS  # noqa: E402
+
+if not all(Path(p).exists() for p, _ in FONTS.values()) or not Path(degrade.BOLD_FONT).exists():
+    pytest.skip("CJK fonts missing (`make fonts`)", allow_module_level=True)
+
+pytestmark = pytest.mark.scans
+
+COUNT = 3   # department (2 pages), project, project_combined (two forms in one file)
+CARRIERS = ["scan200", "scan150grey", "fax", "photo", "rotated"]
+
+# Set from a measured run on commit 3318896 (main's pipeline; this sample, 2026-12-02, held-out
+# seeds 100000-100002), each a little under the figure measured (ceilings a little over): they
+# must only ever be raised (ceilings only lowered), never relaxed to make a change pass.
+# accuracy: share of fields right; silent: share of fields wrong with no review item naming them;
+# lost_silently: forms not found although their file converted with status ok -- the aim is 0
+# everywhere (fax, photo and rotated lose the department form and project_combined's forms on
+# main). Measured:  scan200 93.65% / 4.92% / 0, scan150grey 93.44% / 3.89% / 0,
+#                   fax 29.09% / 65.05% / 3, photo 48.28% / 50.30% / 2, rotated 67.21% / 32.17% / 1.
+FLOORS = {
+    "scan200": {"accuracy": 0.92, "silent": 0.06, "lost_silently": 0},
+    "scan150grey": {"accuracy": 0.92, "silent": 0.05, "lost_silently": 0},
+    "fax": {"accuracy": 0.27, "silent": 0.67, "lost_silently": 3},
+    "photo": {"accuracy": 0.46, "silent": 0.52, "lost_silently": 2},
+    "rotated": {"accuracy": 0.65, "silent": 0.34, "lost_silently": 1},
+}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    split = tmp_path_factory.mktemp("heldout_scans")
+    bench_corpus.generate("heldout", COUNT, split, CARRIERS)
+    return bench_corpus.score(split, tmp_path_factory.mktemp("out"), CARRIERS)
+
+
+@pytest.fixture(scope="module")
+def totals(results):
+    return bench_corpus.carrier_totals(results)
+
+
+def test_every_carrier_is_scored(totals):
+    assert set(FLOORS) == set(CARRIERS)
+    assert set(totals) == set(CARRIERS)
+    assert all(t["forms"] >= COUNT for t in totals.values())
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+def test_field_accuracy_floor(results, totals, carrier):
+    report = totals[carrier]["report"]
+    assert report.accuracy >= FLOORS[carrier]["accuracy"], \
+        (carrier, f"{100 * report.accuracy:.2f}%", bench_corpus.table(results, [carrier]))
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+def test_silent_wrong_ceiling(totals, carrier):
+    report = totals[carrier]["report"]
+    assert report.silent_rate <= FLOORS[carrier]["silent"], (carrier, f"{100 * report.silent_rate:.2f}%",
+                                                             report.silent[:20])
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+def test_no_form_is_lost_silently(results, carrier):
+    lost = [label for (_, c), labels in results["lost_silently"].items() if c == carrier for label in labels]
+    assert len(lost) <= FLOORS[carrier]["lost_silently"], (carrier, lost, results["status"][carrier])
