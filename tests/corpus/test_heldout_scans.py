@@ -31,7 +31,7 @@ if not all(Path(p).exists() for p, _ in FONTS.values()) or not Path(degrade.BOLD
 
 pytestmark = pytest.mark.scans
 
-COUNT = 3   # department (2 pages), project, project_combined (two forms in one file)
+COUNT = 3   # project, department (2 pages), project_combined (two forms in one file)
 CARRIERS = ["scan200", "scan150grey", "fax", "photo", "rotated"]
 
 # Set from a measured run on commit 3318896 (main's pipeline; this sample, 2026-12-02, held-out
