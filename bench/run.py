@@ -5,7 +5,8 @@ The recipe, one section after another:
 1. ours, seconds per page by stage, on the digital samples and both scan sets;
 2. the peers on the same inputs, fed through our downstream stages (bench/peers.py), and the
    speed-against-accuracy plot;
-3. optional sections other work adds — bench/corpus.py, bench/bulk.py, bench/icdar.py, bench/putuo.py — each a
+3. optional sections other work adds — bench/corpus.py (the held-out corpus: its digital carriers, then
+   its scanned ones, a table per carrier), bench/bulk.py, bench/icdar.py, bench/putuo.py — each a
    module with `section(...) -> str` (given whichever of `repeat`, `quick`, `repo`, `ours_python`
    it names);
    one that does not exist yet is skipped.

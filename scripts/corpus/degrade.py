@@ -2,10 +2,12 @@
 
 Two stages, as on a real desk. The *paper*: the digital page rendered (`render`), then stamped
 with a 公章 (`seal_mask` laid on with `multiply_ink`: ring, star, the unit's name along the arc,
-unevenly inked). The *scan*: `scan` = skew and offset on the glass, then `sensor` = uneven
-lighting, greyscale/photocopy contrast, dust specks, optical blur, sensor noise; the writer's
-JPEG (`save_pdf`) does the rest. A photo of the sheet on a desk (`on_desk`) and a fax's
-black-and-white (`binarise`) are stages of their own.
+unevenly inked; a pen signature is scripts/corpus/ink.py's). The *scan*: `scan` = skew and
+offset on the glass (the frame grows past 2°), then `sensor` = uneven lighting (and, where
+given, a soft `shadow`: a hand, a curling page, a fold), greyscale/photocopy contrast, dust
+specks, optical blur, sensor noise; the writer's JPEG (`save_pdf`) does the rest. A photo of
+the sheet on a desk (`on_desk`: keystoned, turned) and a fax's black-and-white (`binarise`) are
+stages of their own.
 
 Every random choice comes from a NumPy generator seeded by a stable name (`seeded`), so a rerun
 gives byte-identical files.

@@ -7,8 +7,9 @@ carrier of CARRIERS; per carrier the test asserts a field-accuracy floor, a ceil
 silent-wrong share (wrong, and no review item names the field), and that no form is lost
 silently: every truth form is found, or its file's manifest entry is not status ok. scanmixed
 (100-300 dpi) is left to `make bench`. Selected alone with `pytest -m scans`; it runs in the
-default `make test` too. Generating and scoring took 12 minutes wall (5 minutes CPU) for 4 PDFs
-on a 2-core machine at load 8-14, so about 3 minutes for these 3 on an idle one, most of it OCR.
+default `make test` too: on this 2-core machine at load ~1 the module takes 2 min 25 s --
+generating 25 s (3 PDFs, 35 scanned pages), converting and scoring 2 minutes (~3.4 s a page);
+at load 6-9 it took 6 minutes.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ if not all(Path(p).exists() for p, _ in FONTS.values()) or not Path(degrade.BOLD
 
 pytestmark = pytest.mark.scans
 
-COUNT = 3   # department (2 pages), project, project_combined (two forms in one file)
+COUNT = 3   # project, department (2 pages), project_combined (two forms in one file)
 CARRIERS = ["scan200", "scan150grey", "fax", "photo", "rotated"]
 
 # Set from a measured run on commit 3318896 (main's pipeline; this sample, 2026-12-02, held-out
