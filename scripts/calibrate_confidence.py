@@ -41,9 +41,10 @@ def observations(split: Path, carriers: list[str], work: Path) -> tuple[np.ndarr
     xs, ys, labels = [], [], []
     for carrier in carriers:
         settings = load_settings(overrides={"out_dir": str(work / carrier)})
-        for path in discover([split / carrier], settings):
+        for item in discover([split / carrier], settings):
+            path = item.file  # a photographed form's first part names it (and its parts are joined)
             try:
-                doc = convert(path, settings, path.stem)
+                doc = convert(path, settings, item.stem, item.parts, item.missing)
             except PipelineError:
                 doc = None
             forms = [f for f in (doc.forms if doc else []) if f.record]
@@ -131,13 +132,14 @@ def main() -> int:
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--write", type=Path)
     ap.add_argument("--save", type=Path, help="keep the observations (npz) for another fit")
-    ap.add_argument("--load", type=Path, help="fit from saved observations instead of converting")
+    ap.add_argument("--load", type=Path, nargs="+", help="fit from saved observations instead of converting")
     args = ap.parse_args()
     carriers = args.carriers.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         if args.load:
-            data = np.load(args.load)
-            x, y = data["x"], data["y"]
+            loaded = [np.load(path) for path in args.load]
+            x = np.concatenate([d["x"] for d in loaded])
+            y = np.concatenate([d["y"] for d in loaded])
         else:
             x, y, _labels = observations(args.dev, carriers, Path(tmp) / "dev")
             if args.save:
@@ -149,7 +151,7 @@ def main() -> int:
         if args.heldout:
             hx, hy, _ = observations(args.heldout, carriers, Path(tmp) / "heldout")
             measured["heldout"] = summary(probabilities(hx, w), hy, threshold)
-    model = confidence.Calibration(weights=[float(v) for v in w], threshold=threshold, max_error_above=0.002,
+    model = confidence.Calibration(weights=[float(v) for v in w], threshold=threshold, max_error_above=args.target,
                                    fitted_on=f"{args.dev.name}: {','.join(carriers)}", measured=measured)
     print(json.dumps({"weights": dict(zip(confidence.FEATURES, np.round(w, 3).tolist())), "threshold": threshold,
                       "measured": measured}, ensure_ascii=False, indent=1))
