@@ -25,8 +25,8 @@ from pipeline.model import Cell, RawForm, ReviewItem, TextLine
 
 FLAGGING = ("uncertain", "warning", "inferred", "incomplete")  # review kinds that ask a person to look
 FEATURES = ["bias", "ocr", "ocr_logit", "weak_logit", "ocr_short", "ocr_chars", "sealed", "alternatives",
-            "alt_margin", "repaired", "flagged", "empty", "derived", "long_text", "numeric",
-            "photo", "low_dpi", "turned"]
+            "alt_margin", "repaired", "flagged", "empty", "derived", "scanned_empty", "scanned_derived",
+            "long_text", "numeric", "photo", "low_dpi", "turned"]
 CONFIDENCE_FILE = Path(__file__).resolve().parents[1] / "configs" / "confidence.yaml"
 
 
@@ -44,12 +44,18 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+def read_from_text_layer(x: list[float]) -> bool:
+    """A field of a page that was not scanned (no OCR, no scanned page's empty or derived field)."""
+    f = dict(zip(FEATURES, x))
+    return not (f["ocr"] or f["scanned_empty"] or f["scanned_derived"])
+
+
 def page_quality(page) -> dict:
     """What a scanned page went through, as evidence for every field read from it."""
     steps = {step.get("kind") for step in ((page.transform or {}).get("steps") or [])}
     original_dpi = (page.transform or {}).get("original_dpi") or page.dpi or 0
     return {"photo": "perspective" in steps, "low_dpi": bool(page.scanned and original_dpi and original_dpi < 180),
-            "turned": bool(page.rotation)}
+            "turned": bool(page.rotation), "scanned": bool(page.scanned)}
 
 
 def features(path: str, value, evidence: dict | None, kinds: set[str], page: dict | None = None) -> list[float]:
@@ -74,6 +80,9 @@ def features(path: str, value, evidence: dict | None, kinds: set[str], page: dic
         float(bool(kinds & set(FLAGGING))),
         float(value in (None, "")),
         float(evidence is None),  # typed or inferred from other fields, not read from one cell
+        # on a scan an empty field is often a cell OCR lost; on a text layer it is what the form says
+        float(value in (None, "") and page.get("scanned", False)),
+        float(evidence is None and page.get("scanned", False)),
         float(ocr and chars > 40),
         float(isinstance(value, (int, float)) and not isinstance(value, bool)),
         float(ocr and page.get("photo", False)),
@@ -89,6 +98,9 @@ class Calibration:
     max_error_above: float = 0.002
     fitted_on: str = ""
     measured: dict = field(default_factory=dict)
+    # a field read from a text layer (digital PDF, Word/Excel/HTML/Markdown table, dump): its
+    # probability is the accuracy measured on the held-out digital corpus, not this model's
+    text_layer: float = 0.99998
 
     def probability(self, x: list[float]) -> float:
         z = sum(w * v for w, v in zip(self.weights, x))
@@ -100,11 +112,12 @@ class Calibration:
         weights = data["weights"]
         return cls(weights=[float(weights[name]) for name in FEATURES], threshold=float(data["threshold"]),
                    max_error_above=float(data.get("max_error_above", 0.002)), fitted_on=data.get("fitted_on", ""),
-                   measured=data.get("measured", {}))
+                   measured=data.get("measured", {}), text_layer=float(data.get("text_layer", 0.99998)))
 
     def dump(self, path: Path) -> None:
         data = {"weights": dict(zip(FEATURES, (round(w, 5) for w in self.weights))),
-                "threshold": round(self.threshold, 4), "max_error_above": self.max_error_above,
+                "threshold": round(self.threshold, 5), "max_error_above": self.max_error_above,
+                "text_layer": self.text_layer,
                 "fitted_on": self.fitted_on, "measured": self.measured}
         header = "# Written by scripts/calibrate_confidence.py; see pipeline/confidence.py. Do not edit by hand.\n"
         path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -183,7 +196,8 @@ def score_form(form: RawForm, model: Calibration | None = None, pages: dict | No
     model = model or calibration()
     feats = form_features(form, pages)
     form.features = feats
-    scores = {path: round(model.probability(x), 4) for path, x in feats.items()}
+    scores = {path: round(model.text_layer if read_from_text_layer(x) else model.probability(x), 5)
+              for path, x in feats.items()}
     kinds = review_kinds(form)
     for path, p in scores.items():
         if p < model.threshold and not (kinds_for(path, kinds) & set(FLAGGING)):

@@ -83,3 +83,14 @@ def test_the_fit_recovers_a_known_logistic_model_and_the_threshold_bounds_the_er
 def test_the_shipped_calibration_loads_and_names_every_feature():
     model = C.Calibration.load()
     assert len(model.weights) == len(C.FEATURES) and 0 < model.threshold < 1
+
+
+def test_a_text_layers_fields_take_the_measured_digital_accuracy_not_the_scanned_model():
+    model = C.Calibration(weights=[-10.0] * len(C.FEATURES), threshold=0.9, text_layer=0.99998)
+    form = _form({"title": "t", "note": None}, {"title": C.evidence_of(TextLine(page=1, text="t"))})
+    scores = C.score_form(form, model, pages={1: {"scanned": False}})
+    assert scores == {"title": 0.99998, "note": 0.99998} and not form.review
+    # the same empty field on a scanned page is the model's (and here flagged)
+    form = _form({"note": None})
+    scores = C.score_form(form, model, pages={1: {"scanned": True}})
+    assert scores["note"] < 0.9 and [r.field for r in form.review] == ["note"]
