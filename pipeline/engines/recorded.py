@@ -43,7 +43,7 @@ class RecordingEngine:
         results = self.engine.recognize(lines)
         for line, result in zip(lines, results):
             self.records.append({"sig": signature(line).round(2).tolist(), "text": result.text,
-                                 "confidence": round(result.confidence, 4)})
+                                 "confidence": round(result.confidence, 6), "weakest": round(result.weakest, 6)})
         return results
 
     def upside_down(self, lines: list[np.ndarray]) -> float:
@@ -63,7 +63,8 @@ class RecordedEngine:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         lines = data["lines"]
         self._sigs = np.array([r["sig"] for r in lines], dtype=np.float32)
-        self._readings = [Recognition(r["text"], r["confidence"]) for r in lines]
+        self._readings = [Recognition(r["text"], r["confidence"], weakest=r.get("weakest", r["confidence"]))
+                          for r in lines]
 
     def detect(self, image: np.ndarray) -> list[TextBox]:
         return []

@@ -26,5 +26,10 @@ def test_replayed_scan_gives_the_recorded_records(tmp_path):
     assert entry["status"] == "ok", entry["errors"]
     got = [{k: v for k, v in r.items() if k != "source"} for r in load_outputs(tmp_path)]
     expected = json.loads((RECORDED / f"{SCAN.stem}.expected.json").read_text(encoding="utf-8"))
+    # confidences are computed from replayed probabilities rounded in the recording: equal to 1e-3
+    for have, want in zip(got, expected):
+        have_conf, want_conf = have.pop("confidence"), want.pop("confidence")
+        assert have_conf.keys() == want_conf.keys()
+        assert all(abs(have_conf[k] - want_conf[k]) < 1e-3 for k in want_conf)
     assert got == expected
     assert got[0]["project_name"] == "法律援助专项" and len(got[0]["indicators"]) == 10
