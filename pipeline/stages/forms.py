@@ -18,7 +18,7 @@ from pipeline.errors import NoFormFound
 from pipeline.model import Document, Page, RawForm, Table, TextLine
 from pipeline.repair.fields import label_index, match_label
 from pipeline.repair.lexicon import Lexicon
-from pipeline.spec import FormSpec
+from pipeline.spec import AmountRowSection, AmountsSection, FormSpec, ListSection
 from pipeline.text import clean_text, label_key
 
 MAX_TITLE_CHARS = 40  # a longer line is prose that mentions the title, not the title
@@ -94,12 +94,24 @@ def title_text(line: str) -> str:
     return match.group(0) if match else text
 
 
+def head_labels(form: FormSpec) -> list[tuple[str, str]]:
+    """What a form's head prints, as label_index pairs: its field labels and the captions of its
+    other blocks (年度主要任务, 预算情况, 项目资金) — never the indicator grid's own header, which a
+    continuation page repeats. A seal may hide a field label; the captions still name the form."""
+    pairs = label_index(form.fields)
+    for section in form.sections:
+        if isinstance(section, (ListSection, AmountsSection, AmountRowSection)):
+            names = list(section.labels) + list(getattr(section, "row_labels", []))
+            pairs += [(label_key(label), f"{section.name}:{label}") for label in names]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
 def match_by_labels(table: Table, forms: list[FormSpec]) -> FormSpec | None:
-    """The form whose field labels a table carries most of (at least two)."""
+    """The form whose head labels (head_labels) a table carries most of (at least two)."""
     texts = [c.text for c in table.cells if c.text]
     best, best_hits = None, 1
     for form in forms:
-        labels = label_index(form.fields)
+        labels = head_labels(form)
         hits = {m[0] for t in texts if (m := match_label(t, labels))}
         if len(hits) > best_hits:
             best, best_hits = form, len(hits)
