@@ -40,17 +40,18 @@ CARRIERS = ["scan200", "scan150grey", "fax", "photo", "rotated"]
 # they must only ever be raised (ceilings only lowered), never relaxed to make a change pass.
 # accuracy: share of fields right; silent: share of fields wrong with no review item naming them;
 # lost_silently: forms not found although their file converted with status ok -- the aim is 0
-# everywhere (fax still loses the department form and project_combined's forms).
-# Measured:  scan200 96.93% / 0.41% / 0, scan150grey 97.95% / 0.20% / 0, fax 31.72% / 60.81% / 2,
-#            photo 96.52% / 0.00% / 0, rotated 76.02% / 23.16% / 0 (the department form lost, not silently).
+# everywhere (fax still loses project_combined's two forms silently).
+# Measured:  scan200 96.93% / 0.41% / 0, scan150grey 97.95% / 0.20% / 0, photo 96.52% / 0.00% / 0;
+#            fax 50.10% / 38.99% / 2 and rotated 96.11% / 0.61% / 0 at the next commit (a title-less grid
+#            recognised by its head labels; at 145f97a: fax 31.72% / 60.81% / 2, rotated 76.02% / 23.16% / 0).
 # (On 3318896: scan200 93.65% / 4.92%, scan150grey 93.44% / 3.89%, fax 29.09% / 65.05% / 3,
 #  photo 48.28% / 50.30% / 2, rotated 67.21% / 32.17% / 1.)
 FLOORS = {
     "scan200": {"accuracy": 0.955, "silent": 0.01, "lost_silently": 0},
     "scan150grey": {"accuracy": 0.965, "silent": 0.01, "lost_silently": 0},
-    "fax": {"accuracy": 0.30, "silent": 0.63, "lost_silently": 2},
+    "fax": {"accuracy": 0.49, "silent": 0.40, "lost_silently": 2},
     "photo": {"accuracy": 0.95, "silent": 0.01, "lost_silently": 0},
-    "rotated": {"accuracy": 0.74, "silent": 0.25, "lost_silently": 0},
+    "rotated": {"accuracy": 0.95, "silent": 0.01, "lost_silently": 0},
 }
 
 
