@@ -47,9 +47,9 @@ test: $(TEST_STAMP) fonts
 # Ours and the peers (camelot, pdfplumber, img2table + Tesseract, RapidOCR) on the samples:
 # seconds per page, peak memory, accuracy → docs/benchmarks.md and a plot (about half an hour).
 # Our pipeline runs in .venv; the peers in .venv-bench with the `bench` extra, so .venv (and
-# `make test`) never sees them. There img2table wants opencv-contrib-python, camelot
-# opencv-python-headless, rapidocr opencv-python: three wheels writing one cv2 package, which
-# breaks when mixed; only opencv-contrib-python (a superset of the other two) is kept.
+# `make test`) never sees them. There img2table wants opencv-contrib-python, camelot and rapidocr
+# opencv-python-headless: two wheels writing one cv2 package, which breaks when mixed; only
+# opencv-contrib-python (a superset of the other) is kept.
 bench: $(TEST_STAMP) fonts $(BENCH_STAMP) bench-tesseract
 	$(BENCH_VENV)/bin/python bench/run.py --ours-python $(BIN)/python --peers-python $(BENCH_VENV)/bin/python
 
