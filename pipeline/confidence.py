@@ -21,12 +21,11 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.model import Cell, RawForm, ReviewItem, TextLine
+from pipeline.model import FLAG_KINDS, Cell, RawForm, ReviewItem, TextLine
 
-FLAGGING = ("uncertain", "warning", "inferred", "incomplete")  # review kinds that ask a person to look
 FEATURES = ["bias", "ocr", "ocr_logit", "weak_logit", "ocr_short", "ocr_chars", "sealed", "alternatives",
-            "alt_margin", "repaired", "flagged", "empty", "derived", "scanned_empty", "scanned_derived",
-            "long_text", "numeric", "photo", "low_dpi", "turned"]
+            "alt_margin", "repaired", "flagged", "scanned_empty", "scanned_derived",
+            "long_text", "numeric", "photo", "turned"]
 CONFIDENCE_FILE = Path(__file__).resolve().parents[1] / "configs" / "confidence.yaml"
 
 
@@ -53,12 +52,10 @@ def read_from_text_layer(x: list[float]) -> bool:
 def page_quality(page) -> dict:
     """What a scanned page went through, as evidence for every field read from it."""
     steps = {step.get("kind") for step in ((page.transform or {}).get("steps") or [])}
-    original_dpi = (page.transform or {}).get("original_dpi") or page.dpi or 0
-    return {"photo": "perspective" in steps, "low_dpi": bool(page.scanned and original_dpi and original_dpi < 180),
-            "turned": bool(page.rotation), "scanned": bool(page.scanned)}
+    return {"photo": "perspective" in steps, "turned": bool(page.rotation), "scanned": bool(page.scanned)}
 
 
-def features(path: str, value, evidence: dict | None, kinds: set[str], page: dict | None = None) -> list[float]:
+def features(value, evidence: dict | None, kinds: set[str], page: dict | None = None) -> list[float]:
     """The evidence of one field as the model's inputs (in FEATURES order)."""
     ocr = bool(evidence) and evidence["source"] == "ocr"
     conf = evidence["confidence"] if evidence else 1.0
@@ -77,16 +74,14 @@ def features(path: str, value, evidence: dict | None, kinds: set[str], page: dic
         float(ocr and alt is not None),
         (math.log(max(conf, 1e-4) / max(alt, 1e-4)) if ocr and alt is not None else 0.0),
         float("repair" in kinds),
-        float(bool(kinds & set(FLAGGING))),
-        float(value in (None, "")),
-        float(evidence is None),  # typed or inferred from other fields, not read from one cell
-        # on a scan an empty field is often a cell OCR lost; on a text layer it is what the form says
+        float(bool(kinds & set(FLAG_KINDS))),
+        # on a scan an empty field is often a cell OCR lost (on a text layer it is what the form says);
+        # a derived one was typed or inferred from other fields, not read from one cell
         float(value in (None, "") and page.get("scanned", False)),
         float(evidence is None and page.get("scanned", False)),
         float(ocr and chars > 40),
         float(isinstance(value, (int, float)) and not isinstance(value, bool)),
         float(ocr and page.get("photo", False)),
-        float(ocr and page.get("low_dpi", False)),
         float(ocr and page.get("turned", False)),
     ]
 
@@ -176,7 +171,7 @@ def form_features(form: RawForm, pages: dict | None = None) -> dict[str, list[fl
     for path, value in record_paths(form.record):
         evidence = field_evidence(form, path)
         page = pages.get((evidence or {}).get("page")) or pages.get(form.pages[0] if form.pages else None)
-        out[path] = features(path, value, evidence, kinds_for(path, kinds), page)
+        out[path] = features(value, evidence, kinds_for(path, kinds), page)
     return out
 
 
@@ -199,12 +194,13 @@ def score_form(form: RawForm, model: Calibration | None = None, pages: dict | No
     scores = {path: round(model.text_layer if read_from_text_layer(x) else model.probability(x), 5)
               for path, x in feats.items()}
     kinds = review_kinds(form)
+    values = dict(record_paths(form.record))
     for path, p in scores.items():
-        if p < model.threshold and not (kinds_for(path, kinds) & set(FLAGGING)):
+        if p < model.threshold and not (kinds_for(path, kinds) & set(FLAG_KINDS)):
             evidence = field_evidence(form, path)
             reason = (f"confidence {p:.2f} is under {model.threshold:.2f} (calibrated on the development corpus)")
             form.review.append(ReviewItem(
-                kind="uncertain", field=path, reason=reason, after=_value_at(form.record, path),
+                kind="uncertain", field=path, reason=reason, after=values.get(path),
                 page=evidence.get("page") if evidence else None, bbox=evidence.get("bbox") if evidence else None,
                 alternatives=(evidence or {}).get("alternatives") or None))
     return scores
@@ -217,10 +213,3 @@ def run(doc, settings):
         form.record["confidence"] = score_form(form, pages=pages)
         form.record["review"] = [item.model_dump(mode="json") for item in form.review]
     return doc
-
-
-def _value_at(record: dict, path: str):
-    for name, value in record_paths(record):
-        if name == path:
-            return value
-    return None

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import UsageError
+from pipeline.model import FLAG_KINDS
 from pipeline.records import HEADER_FIELDS
 from pipeline.spec import AmountRowSection, AmountsSection, FieldsSection, FormSpec, IndicatorsSection, ListSection
 
@@ -79,8 +80,6 @@ def same(a, b) -> bool:
     return a == b
 
 
-# review items that ask a person to look (a `repair` records a change made with certainty)
-FLAG_KINDS = ("uncertain", "warning", "inferred", "incomplete")
 _SPECS: list[FormSpec] = []
 
 

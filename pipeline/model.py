@@ -98,6 +98,10 @@ class Page(BaseModel):
     errors: list[str] = Field(default_factory=list)  # per-page trouble, recorded not raised
 
 
+# review kinds that ask a person to look (a `repair` records a change made with certainty)
+FLAG_KINDS = ("uncertain", "warning", "inferred", "incomplete")
+
+
 class ReviewItem(BaseModel):
     """One thing the tool changed, inferred or doubts, with where and why."""
 

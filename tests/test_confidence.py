@@ -37,8 +37,8 @@ def test_features_separate_ocr_from_text_layers_and_count_seals_and_flags():
     ocr = C.evidence_of(Cell(row=0, col=0, text="95", source="ocr", confidence=0.7, sealed=True,
                              alternatives=[("96", 0.2)]))
     pdf = C.evidence_of(TextLine(page=1, text="95"))
-    f_ocr = dict(zip(C.FEATURES, C.features("v", 95, ocr, {"uncertain"})))
-    f_pdf = dict(zip(C.FEATURES, C.features("v", 95, pdf, set())))
+    f_ocr = dict(zip(C.FEATURES, C.features(95, ocr, {"uncertain"})))
+    f_pdf = dict(zip(C.FEATURES, C.features(95, pdf, set())))
     assert f_ocr["ocr"] == 1 and f_ocr["sealed"] == 1 and f_ocr["flagged"] == 1 and f_ocr["alternatives"] == 1
     assert f_ocr["ocr_short"] == 1 and f_ocr["alt_margin"] == pytest.approx(np.log(0.7 / 0.2))
     assert f_pdf["ocr"] == 0 and f_pdf["ocr_logit"] == 0 and f_pdf["flagged"] == 0
