@@ -172,7 +172,9 @@ def settle_symbols(gray, cell: Cell, parts, engine, threshold: float) -> None:
             lines[i], changed = best, True
     if changed:
         cell.alternatives = (others + list(cell.alternatives))[:3]
-        cell.text = "\n".join(lines)
+        before, cell.text = cell.text, "\n".join(lines)
+        settled = f"comparator settled by the line's and the glyph's scores: {before!r} read as {cell.text!r}"
+        cell.note = f"{cell.note}; {settled}" if cell.note else settled  # a repair item names the change
     if unsure:
         cell.alternatives = (others + [a for a in cell.alternatives if a not in others])[:3]
         cell.confidence = min(cell.confidence, threshold / 2)  # two symbols fit: a person decides

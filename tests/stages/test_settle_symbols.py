@@ -31,6 +31,7 @@ def test_a_clear_line_score_replaces_the_symbol_and_keeps_the_reading_as_an_alte
     cell, parts = _cell(">95%")
     reread.settle_symbols(GRAY, cell, parts, Scorer({"≥95%": 0.9, ">95%": 0.05}), 0.8)
     assert cell.text == "≥95%" and cell.alternatives[0][0] == ">95%" and cell.confidence == 0.95
+    assert "'>95%' read as '≥95%'" in cell.note  # the change is a review item (repair), never silent
 
 
 def test_the_glyph_classifier_overrules_a_line_score_it_contradicts_and_a_close_call_is_flagged(monkeypatch):
