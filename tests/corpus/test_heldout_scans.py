@@ -42,7 +42,7 @@ CARRIERS = ["scan200", "scan150grey", "fax", "photo", "rotated"]
 # lost_silently: forms not found although their file converted with status ok -- the aim is 0
 # everywhere (fax still loses project_combined's two forms silently).
 # Measured:  scan200 96.93% / 0.41% / 0, scan150grey 97.95% / 0.20% / 0, photo 96.52% / 0.00% / 0;
-#            fax 50.10% / 38.99% / 2 and rotated 96.11% / 0.61% / 0 at the next commit (a title-less grid
+#            fax 50.10% / 38.99% / 2 and rotated 96.11% / 0.61% / 0 at 37cd321 (a title-less grid
 #            recognised by its head labels; at 145f97a: fax 31.72% / 60.81% / 2, rotated 76.02% / 23.16% / 0).
 # (On 3318896: scan200 93.65% / 4.92%, scan150grey 93.44% / 3.89%, fax 29.09% / 65.05% / 3,
 #  photo 48.28% / 50.30% / 2, rotated 67.21% / 32.17% / 1.)
