@@ -198,7 +198,7 @@ def score_form(form: RawForm, model: Calibration | None = None, pages: dict | No
     for path, p in scores.items():
         if p < model.threshold and not (kinds_for(path, kinds) & set(FLAG_KINDS)):
             evidence = field_evidence(form, path)
-            reason = (f"confidence {p:.2f} is under {model.threshold:.2f} (calibrated on the development corpus)")
+            reason = f"confidence {p:.4f} is under {model.threshold:.4f} (calibrated on the development corpus)"
             form.review.append(ReviewItem(
                 kind="uncertain", field=path, reason=reason, after=values.get(path),
                 page=evidence.get("page") if evidence else None, bbox=evidence.get("bbox") if evidence else None,

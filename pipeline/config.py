@@ -104,6 +104,8 @@ class Vocabulary(_Strict):
     units: list[str]
     empty_units: list[str]  # written for "no unit": 无, /
     placeholders: list[str]  # a cell that says "none here": /
+    # one stroke OCR reads for a placeholder's — or /: a row of nothing else is an empty category
+    placeholder_lookalikes: list[str] = Field(default_factory=list)
     qualitative_values: list[str] = Field(default_factory=list)
     # names an OCR reading may be corrected to, where the recogniser's own scores allow it
     known_names: list[str] = Field(default_factory=list)

@@ -104,9 +104,13 @@ def clean_text(text: str | None) -> str:
     return text.strip()
 
 
+_ONE_BRACKET_WIDTH = str.maketrans("()", "（）")
+
+
 def label_key(text: str | None) -> str:
-    """How labels are compared: cleaned, without spaces, colons or dots (a speck read as `·`)."""
-    return re.sub(r"[\s：:·・.．]", "", clean_text(text))
+    """How labels are compared: cleaned, without spaces, colons or dots (a speck read as `·`), and
+    brackets of one width (OCR reads `（单位)`: clean_text leaves a mixed pair as it is)."""
+    return re.sub(r"[\s：:·・.．]", "", clean_text(text)).translate(_ONE_BRACKET_WIDTH)
 
 
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")

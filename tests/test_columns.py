@@ -32,7 +32,11 @@ def test_what_breaks_a_column(settings):
     schema = column_schema(settings)
     assert not breaks_column("≥", "comparator", schema) and breaks_column("V", "comparator", schema)
     assert not breaks_column("95", "number", schema) and not breaks_column("≥95%", "number", schema)
-    assert breaks_column("9S", "number", schema)
+    assert breaks_column("9S", "number", schema) and breaks_column("≥9S", "number", schema)
+    # what a value cell prints: the comparator as a word, a date, a text target (an open set)
+    for printed in ("不低于750", "达到7.34", "95%以上", "3万人", "2026年7月15日前", "12月底前完成", "显著提升"):
+        assert not breaks_column(printed, "number", schema), printed
+    assert breaks_column("不低于", "number", schema) and breaks_column("1OO", "number", schema)
     assert not breaks_column("产出指标", "label", schema) and breaks_column("产出指杯", "label", schema)
     assert not breaks_column("/", "text", schema) and breaks_column("、", "text", schema)
     assert not breaks_column("", "unit", schema) and not breaks_column("V", None, schema)

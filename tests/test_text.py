@@ -41,3 +41,7 @@ def test_list_number_keeps_its_space():
 
 def test_label_key_ignores_wrapping_and_colons():
     assert label_key("年度本级 预算金额：") == label_key("年度本级预算金额")
+
+
+def test_label_key_takes_brackets_of_either_width_as_one():
+    assert label_key("部门（单位)名称") == label_key("部门（单位）名称") == label_key("部门(单位)名称")

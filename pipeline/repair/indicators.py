@@ -113,11 +113,16 @@ def _parse_labels(cells: list[Cell], slots: list[Slot], lex: Lexicon, carried_le
     一级 when a 二级 of its own follows, or when it sits in the 一级 column.
     """
     text_limit = next((i for i, s in enumerate(slots) if s.field not in LABEL_FIELDS), len(slots))
+    level1_at = _slot_index(slots, "level1")
     names = []
     for cell in cells:
         if slot_position(cell, slots) > text_limit:
             break
         name = lex.taxonomy_label(cell.text)
+        if name is None and not names and slot_position(cell, slots) <= level1_at:
+            # a 一级 box that names nothing (misread, a stray mark in it) does not hide the 二级
+            # beside it: the 二级 implies its 一级, and the box is left for the review list
+            continue
         if name is None:
             break
         names.append((name, cell))
@@ -236,10 +241,16 @@ class IndicatorReader:
         labels = _parse_labels(cells, self.slots, lex, self.level1)
         labels = self._name_not_label(labels, cells)
         rest = [c for c in cells if c not in labels.cells]
-        if not rest or all(lex.is_placeholder(c.text) for c in rest):
+        if not rest or all(lex.is_placeholder(c.text) or lex.looks_like_placeholder(c) for c in rest):
             if labels.cells:
-                self._apply_labels(labels, f"empty_categories[{len(form.empty_categories)}]")
+                where = f"empty_categories[{len(form.empty_categories)}]"
+                self._apply_labels(labels, where)
                 form.empty_categories.append({"level1": self.level1, "level2": self.level2})
+                taken = [c for c in rest if not lex.is_placeholder(c.text)]
+                if taken:
+                    form.note("uncertain", where, "a row of strokes read as an empty category: "
+                              f"{' '.join(repr(c.text) for c in taken)} taken for placeholder marks",
+                              cell=taken[0], alternatives=[(c.text, round(c.confidence, 3)) for c in taken])
             return
         where = f"indicators[{len(form.indicators)}]"
         self._apply_labels(labels, where)

@@ -89,6 +89,15 @@ class Lexicon:
     def is_placeholder(self, text: str | None) -> bool:
         return label_key(text) in self._placeholders
 
+    def looks_like_placeholder(self, cell) -> bool:
+        """An OCR'd cell holding one stroke a recogniser reads for a placeholder's `—` or `/`
+        (`一`, `1`, `_`): only the row around it can tell, so the caller asks for the whole row."""
+        return cell.source == "ocr" and label_key(cell.text) in self._lookalikes
+
+    @cached_property
+    def _lookalikes(self) -> set[str]:
+        return {label_key(p) for p in self.vocab.placeholder_lookalikes}
+
     @cached_property
     def _qualitative(self) -> set[str]:
         return {label_key(q) for q in self.vocab.qualitative_values}

@@ -17,7 +17,8 @@ from pipeline.engines import registry
 from pipeline.engines.base import PixelBox
 from pipeline.model import Table, TextLine
 from pipeline.stages import names, reread
-from pipeline.stages.ocr_lines import LineJob, cell_lines, line_crop, outside_lines, strip_noise, to_pixels, to_points
+from pipeline.stages.ocr_lines import (LineJob, cell_lines, line_crop, outside_lines, strip_noise, to_pixels, to_points,
+                                      without_seal_residue)
 
 
 def read_page(work, settings: Settings):
@@ -31,12 +32,13 @@ def read_page(work, settings: Settings):
     engine = registry.ocr_engine(settings.ocr.engine, **settings.ocr.options)
     px_per_pt = work.page.dpi / 72.0
     binary = imaging.binarize(work.gray)
+    cores = without_seal_residue(binary, work.gray, work.seals) if work.seals else None
     tables = [b for b in work.page.blocks if isinstance(b, Table)]
     jobs: list[LineJob] = []
     for table in tables:
         for cell in table.cells:
-            jobs += cell_lines(binary, cell, px_per_pt, settings.ocr.min_ink_pt2)
-    jobs += outside_lines(binary, tables, px_per_pt, settings.tables.phrase_gap)
+            jobs += cell_lines(binary, cell, px_per_pt, settings.ocr.min_ink_pt2, cores)
+    jobs += outside_lines(binary, tables, px_per_pt, settings.tables.phrase_gap, cores)
     crops = [line_crop(work.gray, job.box) for job in jobs]
     readings = engine.recognize(crops)
     notes = [names.correct(r, crop, engine, schema.known_names, settings.ocr.known_name_min_ratio)

@@ -23,6 +23,7 @@ BORDER_RESIDUE_PT = 2.0  # how deep a ruling remnant (thickness + skew residue) 
 EDGE_FRAGMENT_PT = 3.0  # ink reaching no deeper than this from a cell's edge belongs to the neighbour
 MAX_LINE_HEIGHT_PT = 14.0  # ink bands closer than this together are one line (the two bars of `=`)
 MIN_LINE_HEIGHT_PT = 4.0  # outside tables: thinner bands are specks or rule remnants
+SEAL_RING_REACH = 1.1  # a seal's ink reaches past its fitted radius by the ring's stroke and the blur
 PAD_RATIO = 0.25  # white margin around a line crop, as a share of its height
 
 
@@ -41,28 +42,42 @@ def to_points(box: PixelBox, px_per_pt: float):
     return tuple(round(v / px_per_pt, 2) for v in box)
 
 
-def cell_lines(binary: np.ndarray, cell: Cell, px_per_pt: float, min_ink_pt2: float) -> list[LineJob]:
+def cell_lines(binary: np.ndarray, cell: Cell, px_per_pt: float, min_ink_pt2: float,
+               cores: np.ndarray | None = None) -> list[LineJob]:
     """The text lines inside one cell, found by projection; none for an empty cell.
 
     Emptiness is an absolute amount of ink (a `/` is enough), not a share of
     the cell: a tall merged label cell holds a few characters in a lot of space.
+    `cores`: the ink mask without a seal's residue (without_seal_residue): where it still holds
+    ink, lines are found on it, so a seal's star over `7.34` does not make the line as tall and
+    wide as the star; emptiness is still the full mask's, and where the cores of a line are too
+    faint to count (thin digits under a seal) its ends are too.
     """
     x0, y0, x1, y1 = to_pixels(cell.bbox, px_per_pt)
     inset = max(1, int(round(CELL_BORDER_PT * px_per_pt)))
     inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
     if inner[2] <= inner[0] or inner[3] <= inner[1]:
         return []
-    crop = imaging.trim_borders(binary[inner[1]:inner[3], inner[0]:inner[2]],
-                                max_depth=max(2, int(BORDER_RESIDUE_PT * px_per_pt)))
-    crop = drop_edge_fragments(crop, int(EDGE_FRAGMENT_PT * px_per_pt))
+    crop, core = (drop_edge_fragments(imaging.trim_borders(mask[inner[1]:inner[3], inner[0]:inner[2]],
+                                                           max_depth=max(2, int(BORDER_RESIDUE_PT * px_per_pt))),
+                                      int(EDGE_FRAGMENT_PT * px_per_pt)) if mask is not None else None
+                  for mask in (binary, cores))
     min_ink = min_ink_pt2 * px_per_pt * px_per_pt
     if np.count_nonzero(crop) < min_ink:
         return []  # never recognise an empty cell
+    max_height = MAX_LINE_HEIGHT_PT * px_per_pt
+    if core is not None and np.count_nonzero(core) >= min_ink and np.any(core != crop):
+        grow = lambda top, bottom: (max(0, top - (bottom - top) // 4), min(crop.shape[0], bottom + (bottom - top) // 4))
+        bands = [grow(*band) for band in merge_close_bands(imaging.text_line_bands(core, trim=False), max_height)]
+    else:
+        core, bands = None, merge_close_bands(imaging.text_line_bands(crop, trim=False), max_height)
     jobs = []
-    for top, bottom in merge_close_bands(imaging.text_line_bands(crop, trim=False), MAX_LINE_HEIGHT_PT * px_per_pt):
+    for top, bottom in bands:
         if np.count_nonzero(crop[top:bottom]) < min_ink:
             continue
         band = crop[top:bottom]
+        if core is not None and np.count_nonzero(core[top:bottom]) >= min_ink:
+            band = core[top:bottom]  # the line's ends without the seal's residue beside it
         # dust far from the text would widen the line and be "read" as a character
         runs = [(a, b) for a, b in imaging.split_by_gaps(band, max(2, 2 * (bottom - top)))
                 if np.count_nonzero(band[:, a:b]) >= min_ink]
@@ -112,23 +127,52 @@ def merge_close_bands(bands: list[tuple[int, int]], max_height: float) -> list[t
     return out
 
 
-def outside_lines(binary: np.ndarray, tables: list[Table], px_per_pt: float, phrase_gap_pt: float) -> list[LineJob]:
-    """Lines of text outside the tables (title, unit, signer), split into phrases at wide gaps."""
+def outside_lines(binary: np.ndarray, tables: list[Table], px_per_pt: float, phrase_gap_pt: float,
+                  cores: np.ndarray | None = None) -> list[LineJob]:
+    """Lines of text outside the tables (title, unit, signer), split into phrases at wide gaps.
+
+    `cores` (see cell_lines): lines and phrases are found without a seal's residue, which would
+    join the title and the reporting-unit line under it into one band."""
     mask = drop_border_blobs(binary)
+    core = drop_border_blobs(cores) if cores is not None else mask
     margin = int(round(3 * px_per_pt))
     for table in tables:
         x0, y0, x1, y1 = to_pixels(table.bbox, px_per_pt)
-        mask[max(0, y0 - margin):y1 + margin, max(0, x0 - margin):x1 + margin] = 0
+        for m in (mask, core):
+            m[max(0, y0 - margin):y1 + margin, max(0, x0 - margin):x1 + margin] = 0
     min_height = MIN_LINE_HEIGHT_PT * px_per_pt
     jobs = []
-    for top, bottom in imaging.text_line_bands(mask):
+    for top, bottom in imaging.text_line_bands(core):
         if bottom - top < min_height:
             continue
-        band = mask[top:bottom]
+        band = core[top:bottom]
         for left, right in imaging.split_by_gaps(band, int(phrase_gap_pt * px_per_pt)):
             if right - left >= min_height:  # a phrase is at least one character wide
                 jobs.append(LineJob((left, top, right, bottom), None))
     return jobs
+
+
+def without_seal_residue(mask: np.ndarray, gray: np.ndarray, seals) -> np.ndarray:
+    """The ink mask lines are found in: inside seal discs, only ink darker than the seal.
+
+    WHY: the residue a faded seal leaves is lighter than print but still ink to the binariser; it
+    spans the title and the reporting-unit line (one crop three lines tall reads as nothing) and
+    the star over an amount widens its line (`7.34` read as `(★)`). The split is Otsu's between
+    that ink's two grey populations, print and residue, so no grey level is fitted to a scan.
+    Only where lines are is decided on this mask; what is read is still the grey image."""
+    height, width = mask.shape
+    disc = np.zeros((height, width), np.uint8)
+    for cx, cy, radius in seals:
+        # the fitted radius runs along the ring's stroke: its outer half lies beyond it
+        cv2.circle(disc, (int(round(cx)), int(round(cy))), int(round(SEAL_RING_REACH * radius)), 255, -1)
+    inked = (mask > 0) & (disc > 0)
+    levels = gray[inked]
+    if levels.size < 100:
+        return mask
+    split, _ = cv2.threshold(levels.reshape(-1, 1).astype(np.uint8), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    out = mask.copy()
+    out[inked & (gray >= split)] = 0
+    return out
 
 
 def line_crop(gray: np.ndarray, box: PixelBox) -> np.ndarray:

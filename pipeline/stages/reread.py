@@ -13,6 +13,8 @@ alternatives, for repair to flag in the review list.
 
 from __future__ import annotations
 
+import re
+
 import cv2
 import numpy as np
 
@@ -23,7 +25,8 @@ from pipeline.engines.base import ConstrainedRecognizer, Recognition
 from pipeline.model import Cell, Table
 from pipeline.stages import names
 from pipeline.stages.ocr_lines import line_crop, strip_noise
-from pipeline.text import clean_text, label_key, parse_number
+from pipeline.text import clean_text, label_key
+from pipeline.values import split_quantity
 
 ACCEPT_CONSTRAINED = 0.5  # a vocabulary word this probable is taken as the reading
 EMPTY_MIN_P, EMPTY_MARGIN = 0.02, 20.0  # ...or, where the cell read as nothing, this probable and this far ahead
@@ -46,13 +49,34 @@ def breaks_column(text: str, kind: Kind | None, schema: ColumnSchema) -> bool:
     key = label_key(text)
     allowed = schema.of(kind).keys
     if kind == "number":
-        core = text.lstrip("≥≤=<>").rstrip("%")
-        return parse_number(core) is None and key not in allowed
+        return not _is_target(text, schema) and key not in allowed
     if kind == "text":  # free text: punctuation alone is a misread placeholder or noise, and so is
         # a lone Latin letter or digit (an indicator's name or a note is words; `/` reads as `1`)
         lone_mark = len(text) == 1 and text.isascii() and text.isalnum()
         return (lone_mark or not any(ch.isalnum() for ch in text)) and key not in allowed
     return key not in allowed
+
+
+_DATE = re.compile(r"^(?:19|20)\d{2}年(?:\d{1,2}月)?(?:\d{1,2}日)?[^\d]{0,4}$|^\d{1,2}月(?:\d{1,2}日)?[^\d]{0,4}$")
+
+
+def _is_target(text: str, schema: ColumnSchema) -> bool:
+    """A value cell's text as printed: a number with its comparator written as a symbol or a word
+    (`≥95%`, `不低于750`, `95%以上`) and a unit, or a date (`2026年7月15日前`). Text targets
+    (`显著提升`, `有效保障`: an open set) are words with no digit in them. A Latin letter for a
+    unit is a misread digit (`9S`), not a unit."""
+    words = sorted(schema.of("comparator").words, key=len, reverse=True)
+    core = text.strip()
+    core = next((core[len(w):] for w in words if w and core.startswith(w) and core != w), core).strip()
+    core = next((core[:-len(w)] for w in words if w and core.endswith(w) and core != w), core).strip()
+    if _DATE.match(core):
+        return True
+    if sum("\u4e00" <= ch <= "\u9fff" for ch in core) >= 2 and not any(ch.isdigit() for ch in core):
+        return True
+    number, unit = split_quantity(core)
+    if number is None:
+        return False
+    return unit is None or not any(ch.isascii() and ch.isalpha() for ch in unit)
 
 
 def alternative_crops(gray: np.ndarray, box, unfaded: np.ndarray | None = None) -> list[np.ndarray]:
@@ -242,6 +266,20 @@ def _check_known_names(gray, cell: Cell, parts, engine, schema: ColumnSchema, mi
         cell.text, cell.note = "\n".join(lines), "; ".join(notes)
 
 
+def _line_sets(parts, texts: list[str]) -> list[list]:
+    """The lines a vocabulary word is scored over: all of them, and, where the first or last line
+    read as one mark (a signature's stroke or a neighbour's descender poking into the cell reads
+    `1`), all but that line."""
+    boxes = [job.box for job, _ in parts]
+    sets = [boxes]
+    if len(boxes) > 1:
+        stray = [i for i in (0, len(boxes) - 1) if len(clean_text(texts[i])) <= 1]
+        kept = [b for i, b in enumerate(boxes) if i not in stray]
+        if stray and kept:
+            sets.append(kept)
+    return sets
+
+
 def _reread_cell(gray, cell: Cell, parts, kind: Kind | None, engine, schema: ColumnSchema, threshold: float,
                  unfaded: np.ndarray | None = None) -> None:
     parts.sort(key=lambda p: (p[0].box[1], p[0].box[0]))
@@ -268,11 +306,11 @@ def _reread_cell(gray, cell: Cell, parts, kind: Kind | None, engine, schema: Col
     confidence = min(confidences)
     words = list(schema.of(kind).words) if kind else []
     if words and isinstance(engine, ConstrainedRecognizer):
-        boxes = [job.box for job, _ in parts]
         best_p: dict[str, float] = {}
-        for view in (gray, unfaded) if unfaded is not None else (gray,):
-            for word, p in engine.score_candidates(_joined_crop(view, boxes), words):
-                best_p[word] = max(p, best_p.get(word, 0.0))
+        for boxes in _line_sets(parts, texts):
+            for view in (gray, unfaded) if unfaded is not None else (gray,):
+                for word, p in engine.score_candidates(_joined_crop(view, boxes), words):
+                    best_p[word] = max(p, best_p.get(word, 0.0))
         scored = sorted(best_p.items(), key=lambda wp: -wp[1])
         if scored and (scored[0][1] >= ACCEPT_CONSTRAINED and (
                 breaks_column(clean_text(text), kind, schema) or scored[0][1] > confidence)

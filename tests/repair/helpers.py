@@ -8,9 +8,17 @@ from pipeline.model import Document
 from pipeline.stages import forms, ingest, normalize, repair, validate
 
 
-def convert_text(text: str, settings) -> list[dict]:
-    """Run a dump's text through every stage up to validate; return the records."""
-    doc = Document(path=Path("snippet.txt"), kind="dump", pages=[ingest.parse_dump(text)])
+def convert_text(text: str, settings, source: str | None = None) -> list[dict]:
+    """Run a dump's text through every stage up to validate; return the records.
+
+    `source="ocr"`: the table cells as if a recogniser had read them (rules that only trust
+    a reading of a scan apply)."""
+    page = ingest.parse_dump(text)
+    if source is not None:
+        for block in page.blocks:
+            for cell in getattr(block, "cells", []):
+                cell.source = source
+    doc = Document(path=Path("snippet.txt"), kind="dump", pages=[page])
     for stage in (forms, repair, normalize, validate):
         doc = stage.run(doc, settings)
     return [f.record for f in doc.forms]

@@ -63,6 +63,39 @@ def test_placeholder_rows_are_empty_categories_not_indicators(settings):
     ]
 
 
+def test_strokes_read_by_ocr_in_a_placeholder_row_are_an_empty_category_and_flagged(settings):
+    # a faint `/` read as `1`, a `—` read as the CJK `一`: no indicator has such a name or nothing else
+    rows = CLEAN + ["\t\t生态效益\t/\t1\t/\t\t一", "\t成本指标\t经济成本指标\t一\t\t\t\t一"]
+    [record] = convert_text(project(rows), settings, source="ocr")
+    assert len(record["indicators"]) == 3
+    assert record["empty_categories"] == [{"level1": "效益指标", "level2": "生态效益"},
+                                          {"level1": "成本指标", "level2": "经济成本指标"}]
+    flagged = {r["field"] for r in record["review"] if r["kind"] == "uncertain"}
+    assert {"empty_categories[0]", "empty_categories[1]"} <= flagged
+
+
+def test_a_lone_digit_from_a_text_layer_is_not_taken_for_a_stroke(settings):
+    rows = CLEAN + ["\t\t生态效益\t/\t1\t/\t\t"]
+    [record] = convert_text(project(rows), settings)
+    assert len(record["indicators"]) == 4  # printed text is what it says: a row with a value
+    assert record["indicators"][-1]["value"] == 1
+
+
+def test_a_number_beside_a_stroke_still_makes_an_indicator(settings):
+    rows = CLEAN + ["\t\t生态效益\t一\t95\t%\t≥\t"]
+    [record] = convert_text(project(rows), settings, source="ocr")
+    assert len(record["indicators"]) == 4 and record["empty_categories"] == []
+
+
+def test_level1_box_naming_nothing_does_not_hide_the_level2_beside_it(settings):
+    # a signature's stroke poking into the merged 一级 box was read into it (`成本指标1`)
+    rows = CLEAN + ["\t成本指标1\t经济成本指标\t预算控制数\t3.5\t万元\t≤\t",
+                    "\t\t\t单位运行成本\t1.6\t万元\t≤\t"]
+    [record] = convert_text(project(rows), settings, source="ocr")
+    assert [(i["level1"], i["level2"]) for i in record["indicators"][3:]] == [("成本指标", "经济成本指标")] * 2
+    assert any(r["kind"] == "warning" and r["after"] == "成本指标1" for r in record["review"])
+
+
 def test_cost_label_is_level2_under_output_and_level1_on_its_own(settings):
     rows = ["\t产出指标\t成本指标\t生均维修成本\t500\t元/人\t≤\t",
             "\t成本指标\t经济成本指标\t年初预算金额\t50\t万元\t=\t"]
