@@ -25,7 +25,13 @@ from pipeline.model import FLAG_KINDS, Cell, RawForm, ReviewItem, TextLine
 
 FEATURES = ["bias", "ocr", "ocr_logit", "weak_logit", "ocr_short", "ocr_chars", "sealed", "alternatives",
             "alt_margin", "repaired", "flagged", "scanned_empty", "scanned_derived",
-            "long_text", "numeric", "photo", "turned"]
+            "long_text", "numeric", "photo", "turned", "bilevel", "form_flags",
+            "is_label", "is_name", "is_target", "is_note", "is_head", "empty_note", "empty_target"]
+# what a field is, by the last part of its path: each kind has its own error rate (a taxonomy label
+# read against the vocabulary is rarely wrong, a head line under a seal often); other fields
+# (budget lines, tasks, funds) are the baseline
+FIELD_KINDS = {"is_label": {"level1", "level2"}, "is_name": {"level3", "name", "indicator"},
+               "is_target": {"value", "comparator", "unit"}, "is_note": {"note", "description"}}
 CONFIDENCE_FILE = Path(__file__).resolve().parents[1] / "configs" / "confidence.yaml"
 
 
@@ -52,17 +58,29 @@ def read_from_text_layer(x: list[float]) -> bool:
 def page_quality(page) -> dict:
     """What a scanned page went through, as evidence for every field read from it."""
     steps = {step.get("kind") for step in ((page.transform or {}).get("steps") or [])}
-    return {"photo": "perspective" in steps, "turned": bool(page.rotation), "scanned": bool(page.scanned)}
+    return {"photo": "perspective" in steps, "turned": bool(page.rotation), "scanned": bool(page.scanned),
+            "bilevel": bool(page.bilevel)}
 
 
-def features(value, evidence: dict | None, kinds: set[str], page: dict | None = None) -> list[float]:
-    """The evidence of one field as the model's inputs (in FEATURES order)."""
+def field_kind(path: str) -> list[float]:
+    """One-hot over FIELD_KINDS and head fields (a top-level path), in FEATURES order."""
+    leaf = path.rsplit(".", 1)[-1]
+    return [float(leaf in names) for names in FIELD_KINDS.values()] + [float("." not in path and "[" not in path)]
+
+
+def features(value, evidence: dict | None, kinds: set[str], page: dict | None = None,
+             form_flags: int = 0, path: str = "") -> list[float]:
+    """The evidence of one field as the model's inputs (in FEATURES order). `form_flags`: how many
+    review items of the form ask a person to look (a form whose structure gave trouble is less
+    sure everywhere)."""
     ocr = bool(evidence) and evidence["source"] == "ocr"
     conf = evidence["confidence"] if evidence else 1.0
     weakest = evidence.get("weakest", conf) if evidence else 1.0
     alt = evidence.get("alternative") if evidence else None
     chars = evidence["chars"] if evidence else len(str(value or ""))
     page = page or {}
+    empty = value in (None, "") and page.get("scanned", False)
+    kind = field_kind(path) if page.get("scanned", False) else [0.0] * (len(FIELD_KINDS) + 1)
     return [
         1.0,
         float(ocr),
@@ -77,12 +95,18 @@ def features(value, evidence: dict | None, kinds: set[str], page: dict | None = 
         float(bool(kinds & set(FLAG_KINDS))),
         # on a scan an empty field is often a cell OCR lost (on a text layer it is what the form says);
         # a derived one was typed or inferred from other fields, not read from one cell
-        float(value in (None, "") and page.get("scanned", False)),
+        float(empty),
         float(evidence is None and page.get("scanned", False)),
         float(ocr and chars > 40),
         float(isinstance(value, (int, float)) and not isinstance(value, bool)),
         float(ocr and page.get("photo", False)),
         float(ocr and page.get("turned", False)),
+        float(ocr and page.get("bilevel", False)),
+        math.log1p(form_flags) if page.get("scanned", False) else 0.0,
+        *kind,
+        # most notes and many units are blank on the form: a blank there is what is printed, not a loss
+        float(empty and kind[list(FIELD_KINDS).index("is_note")] > 0),
+        float(empty and kind[list(FIELD_KINDS).index("is_target")] > 0),
     ]
 
 
@@ -167,11 +191,12 @@ def kinds_for(path: str, kinds: dict[str, set[str]]) -> set[str]:
 def form_features(form: RawForm, pages: dict | None = None) -> dict[str, list[float]]:
     kinds = review_kinds(form)
     pages = pages or {}
+    form_flags = sum(item.kind in FLAG_KINDS for item in form.review)
     out = {}
     for path, value in record_paths(form.record):
         evidence = field_evidence(form, path)
         page = pages.get((evidence or {}).get("page")) or pages.get(form.pages[0] if form.pages else None)
-        out[path] = features(value, evidence, kinds_for(path, kinds), page)
+        out[path] = features(value, evidence, kinds_for(path, kinds), page, form_flags, path)
     return out
 
 

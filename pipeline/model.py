@@ -94,6 +94,7 @@ class Page(BaseModel):
     # original px → upright page px}; None for a page that is not scanned
     transform: dict[str, Any] | None = None
     orientation: dict[str, Any] | None = None  # how rotation was decided: margins and each cue
+    bilevel: bool = False  # the image was black and white only (a fax, a photocopy): evidence for confidence
     timings: dict[str, float] = Field(default_factory=dict)  # seconds per page step
     errors: list[str] = Field(default_factory=list)  # per-page trouble, recorded not raised
 

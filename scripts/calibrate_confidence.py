@@ -146,7 +146,7 @@ def main() -> int:
         else:
             x, y, _labels = observations(args.dev, carriers, Path(tmp) / "dev")
             if args.save:
-                np.savez(args.save, x=x, y=y)
+                np.savez(args.save, x=x, y=y, labels=np.array(_labels))
         scanned = ~np.array([confidence.read_from_text_layer(list(row)) for row in x], dtype=bool)
         x, y = x[scanned], y[scanned]  # text-layer fields take calibration.text_layer, not the model
         w = fit(x, y, args.l2)

@@ -94,3 +94,32 @@ def test_a_text_layers_fields_take_the_measured_digital_accuracy_not_the_scanned
     form = _form({"note": None})
     scores = C.score_form(form, model, pages={1: {"scanned": True}})
     assert scores["note"] < 0.9 and [r.field for r in form.review] == ["note"]
+
+
+def test_page_evidence_names_black_and_white_images_and_blank_notes():
+    import numpy as np
+
+    from pipeline.model import Page
+    from pipeline.stages.scan import _is_bilevel
+
+    fax = np.where(np.random.default_rng(0).random((200, 300)) < 0.1, 0, 255).astype(np.uint8)
+    grey = np.clip(fax.astype(int) + np.random.default_rng(1).normal(0, 60, fax.shape), 0, 255).astype(np.uint8)
+    assert _is_bilevel(fax) and _is_bilevel(np.dstack([fax] * 3)) and not _is_bilevel(grey)
+    quality = C.page_quality(Page(number=1, scanned=True, dpi=200.0, bilevel=True))
+    assert quality["bilevel"]
+    ocr = C.evidence_of(Cell(row=0, col=0, text="95", source="ocr", confidence=0.9))
+    f = dict(zip(C.FEATURES, C.features(95, ocr, set(), quality, form_flags=3, path="indicators[0].value")))
+    assert f["bilevel"] == f["is_target"] == 1.0 and f["form_flags"] == pytest.approx(np.log(4))
+    assert f["empty_target"] == f["empty_note"] == 0.0
+    clean = C.page_quality(Page(number=1, scanned=True, dpi=200.0))
+    blank = dict(zip(C.FEATURES, C.features(None, None, set(), clean, path="indicators[0].note")))
+    assert blank["bilevel"] == blank["form_flags"] == 0.0 and blank["empty_note"] == blank["scanned_empty"] == 1.0
+    digital = dict(zip(C.FEATURES, C.features(None, None, set(), {}, path="indicators[0].note")))
+    assert digital["empty_note"] == digital["is_note"] == 0.0  # a text layer's fields are not modelled
+
+
+def test_a_fields_kind_comes_from_its_path():
+    kinds = lambda path: [k for k, on in zip([*C.FIELD_KINDS, "is_head"], C.field_kind(path)) if on]
+    assert kinds("indicators[3].level1") == ["is_label"] and kinds("indicators[0].level3") == ["is_name"]
+    assert kinds("indicators[2].unit") == ["is_target"] and kinds("indicators[2].note") == ["is_note"]
+    assert kinds("reporting_unit") == ["is_head"] and kinds("budget.total") == []

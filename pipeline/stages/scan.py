@@ -109,6 +109,7 @@ def preprocess(work, settings: Settings):
     transform = {**(page.transform or {}), "original_size": [w0, h0], "original_dpi": page.dpi,
                  "steps": [], "matrix": np.eye(3).tolist()}
     transform.setdefault("dpi_source", "render")
+    page.bilevel = _is_bilevel(image)
     gray = imaging.suppress_seals(image) if settings.scan.suppress_seals else imaging.to_gray(image)
     flat = perspective.rectify(image, gray) if settings.scan.perspective else None
     if flat is not None:
@@ -189,6 +190,15 @@ def _upscale(image, gray, page: Page, settings: Settings, transform: dict):
                                     perspective.scale_matrix(size[0] / w, size[1] / h))
     page.dpi = target
     return image, gray, transform
+
+
+BILEVEL_MAX_MIDTONES = 0.005  # share of pixels between black and white (fax 0%, grey scans 7-13%)
+
+
+def _is_bilevel(image: np.ndarray) -> bool:
+    sample = image[::5, ::5]
+    sample = sample.max(axis=2) if sample.ndim == 3 else sample
+    return float(((sample > 32) & (sample < 224)).mean()) < BILEVEL_MAX_MIDTONES
 
 
 def _is_greyscale(image: np.ndarray) -> bool:
