@@ -152,7 +152,21 @@ def pair_forms(records: list[dict], truth: list[dict]) -> tuple[list[tuple[dict,
             if best[0] is not None and (best[1] >= NAME_MATCH_RATIO or lone):  # lone: the only one of its type
                 unmatched.remove(best[0])
                 pairs[i] = (expected, best[0])
+    # forms whose names were lost (unreadable under a seal, on a fax): as many left of a type on
+    # both sides, from one file, are the same forms in page order -- found, their name wrong, not lost
+    for kind in {e.get("form_type") for e, g in pairs if g is None}:
+        waiting = [i for i, (e, g) in enumerate(pairs) if g is None and e.get("form_type") == kind]
+        left = sorted((r for r in unmatched if r.get("form_type") == kind), key=_first_page)
+        one_file = len({(r.get("source") or {}).get("file") for r in left}) == 1
+        if waiting and len(left) == len(waiting) and one_file:
+            for i, record in zip(waiting, left):
+                unmatched.remove(record)
+                pairs[i] = (pairs[i][0], record)
     return pairs, unmatched
+
+
+def _first_page(record: dict) -> int:
+    return min((record.get("source") or {}).get("pages") or [0])
 
 
 def evaluate(records: list[dict], truth: list[dict], only_present: bool = False) -> Report:

@@ -32,3 +32,16 @@ def test_missing_and_extra_rows_and_forms_count():
     assert report.forms_missing and report.correct < report.total
     report = evaluate([record(), record(project_name="别的项目")], TRUTH)
     assert report.forms_extra == ["project '别的项目'"]
+
+
+def test_forms_of_one_file_whose_names_were_lost_pair_in_page_order():
+    truth = [dict(TRUTH[0], project_name=n) for n in ("甲项目", "乙项目", "丙项目")]
+    got = [record(project_name="甲项目", source={"file": "f.pdf", "pages": [1]}),
+           record(project_name=None, source={"file": "f.pdf", "pages": [3]}),
+           record(project_name=None, source={"file": "f.pdf", "pages": [2]})]
+    got[1]["year"] = 2025  # the third form (page 3): scored against 丙项目's truth
+    report = evaluate(got, truth)
+    assert not report.forms_missing and not report.forms_extra
+    assert report.correct == report.total - 3  # two names and one year
+    elsewhere = [got[0], dict(got[1], source={"file": "g.pdf", "pages": [1]}), got[2]]
+    assert evaluate(elsewhere, truth).forms_missing  # two files: no order to pair by

@@ -41,6 +41,26 @@ def match_label(text: str, labels: list[tuple[str, str]]) -> tuple[str, str] | N
     return None
 
 
+MISREAD_LABEL_MIN_CHARS = 4  # one character of a shorter label is too much of it to guess
+
+
+def _misread_label(cell: Cell, labels: list[tuple[str, str]], ctx: RepairContext) -> tuple[str, str] | None:
+    """A row's first OCR'd cell one character away from exactly one of the template's labels
+    (`頓目名称` for 项目名称 on a fax): taken as that label, flagged, so that the value beside it is
+    not dropped with the whole field."""
+    key = label_key(cell.text)
+    if len(key) < MISREAD_LABEL_MIN_CHARS:
+        return None
+    near = {name: label for label, name in labels
+            if len(label) == len(key) and sum(a != b for a, b in zip(label, key)) == 1}
+    if len(near) != 1:
+        return None
+    [(name, label)] = near.items()
+    ctx.form.note("inferred", name, f"label read as {cell.text!r}, one character from {label!r}: taken as it",
+                  before=cell.text, after=label, cell=cell)
+    return name, ""
+
+
 def _split_colon(text: str) -> tuple[str, str | None]:
     parts = re.split(r"[：:]", text, maxsplit=1)
     return (parts[0], parts[1]) if len(parts) == 2 else (text, None)
@@ -56,6 +76,8 @@ def collect_fields(rows: list[list[Cell]], ctx: RepairContext, defs: dict[str, F
     for row in rows:
         texts = [c for c in row if c.text and label_key(c.text) not in caption_keys]
         hits = [match_label(c.text, labels) for c in texts]
+        if len(texts) >= 2 and hits[0] is None and texts[0].source == "ocr":
+            hits[0] = _misread_label(texts[0], labels, ctx)
         if above and texts and not any(hits):
             _values_below(above, texts, found, ctx)
             above = []

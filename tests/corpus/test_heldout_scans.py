@@ -34,24 +34,24 @@ pytestmark = pytest.mark.scans
 COUNT = 3   # project, department (2 pages), project_combined (two forms in one file)
 CARRIERS = ["scan200", "scan150grey", "fax", "photo", "rotated"]
 
-# Set from a measured run on commit 145f97a (main's pipeline with PP-OCRv6 small, the comparator
-# glyph classifier, perspective and orientation, calibrated confidence; this sample, 2026-12-02,
-# held-out seeds 100000-100002), each a little under the figure measured (ceilings a little over):
-# they must only ever be raised (ceilings only lowered), never relaxed to make a change pass.
-# accuracy: share of fields right; silent: share of fields wrong with no review item naming them;
-# lost_silently: forms not found although their file converted with status ok -- the aim is 0
-# everywhere (fax still loses project_combined's two forms silently).
-# Measured:  scan200 96.93% / 0.41% / 0, scan150grey 97.95% / 0.20% / 0, photo 96.52% / 0.00% / 0;
-#            fax 50.10% / 38.99% / 2 and rotated 96.11% / 0.61% / 0 at 37cd321 (a title-less grid
-#            recognised by its head labels; at 145f97a: fax 31.72% / 60.81% / 2, rotated 76.02% / 23.16% / 0).
-# (On 3318896: scan200 93.65% / 4.92%, scan150grey 93.44% / 3.89%, fax 29.09% / 65.05% / 3,
-#  photo 48.28% / 50.30% / 2, rotated 67.21% / 32.17% / 1.)
+# Set from a measured run (this sample, held-out seeds 100000-100002), each a little under the
+# figure measured (ceilings a little over): they must only ever be raised (ceilings only lowered),
+# never relaxed to make a change pass. accuracy: share of fields right; silent: share of fields
+# wrong with no review item naming them; lost_silently: forms not found although their file
+# converted with status ok -- the aim is 0 everywhere.
+# Measured 2026-12-02 on the commit that set these (after 6d541d7: a misread field label one
+# character from the template's is taken, flagged): scan200 99.39% / 0.00% / 0,
+# scan150grey 98.57% / 0.00% / 0, fax 83.43% / 1.01% / 0, photo 96.93% / 0.20% / 0,
+# rotated 98.98% / 0.20% / 0.
+# (At 145f97a / 37cd321: scan200 96.93% / 0.41%, scan150grey 97.95% / 0.20%, photo 96.52% / 0.00%,
+#  fax 50.10% / 38.99% / 2 lost, rotated 96.11% / 0.61%. On 3318896: scan200 93.65% / 4.92%,
+#  scan150grey 93.44% / 3.89%, fax 29.09% / 65.05% / 3, photo 48.28% / 50.30% / 2, rotated 67.21% / 32.17% / 1.)
 FLOORS = {
-    "scan200": {"accuracy": 0.955, "silent": 0.01, "lost_silently": 0},
-    "scan150grey": {"accuracy": 0.965, "silent": 0.01, "lost_silently": 0},
-    "fax": {"accuracy": 0.49, "silent": 0.40, "lost_silently": 2},
-    "photo": {"accuracy": 0.95, "silent": 0.01, "lost_silently": 0},
-    "rotated": {"accuracy": 0.95, "silent": 0.01, "lost_silently": 0},
+    "scan200": {"accuracy": 0.99, "silent": 0.005, "lost_silently": 0},
+    "scan150grey": {"accuracy": 0.98, "silent": 0.005, "lost_silently": 0},
+    "fax": {"accuracy": 0.82, "silent": 0.02, "lost_silently": 0},
+    "photo": {"accuracy": 0.96, "silent": 0.005, "lost_silently": 0},
+    "rotated": {"accuracy": 0.98, "silent": 0.005, "lost_silently": 0},
 }
 
 

@@ -18,6 +18,25 @@ def test_labels_found_wherever_the_value_sits(settings):
     assert (record["budget_amount"], record["project_category"]) == (50, "常年性项目")
 
 
+def test_a_label_misread_by_one_character_is_taken_and_flagged(settings):
+    text = project(COST).replace("项目名称\t学校维修改造", "頓目名称\t学校维修改造")
+    [record] = convert_text(text, settings, source="ocr")
+    assert record["project_name"] == "学校维修改造"
+    assert any(r["kind"] == "inferred" and r["field"] == "project_name" and r["before"] == "頓目名称"
+               for r in record["review"])
+    [printed] = convert_text(text, settings)  # a text layer says what it says: no such label
+    assert printed["project_name"] is None
+
+
+def test_a_cell_one_character_from_two_labels_is_no_label(settings):
+    from pipeline.repair.fields import _misread_label
+
+    labels = [("项目名称", "project_name"), ("项目单位", "implementing_unit")]
+    cell = type("C", (), {"text": "项目名位"})()
+    assert _misread_label(cell, labels, ctx=None) is None  # 项目名称 and 项目单位 both one away
+    assert _misread_label(type("C", (), {"text": "顷目"})(), [("项目", "x")], ctx=None) is None  # too short
+
+
 def test_label_and_value_in_one_cell(settings):
     text = project(COST).replace("项目名称\t学校维修改造\t", "项目名称：学校维修改造\t")
     [record] = convert_text(text, settings)
