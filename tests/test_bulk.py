@@ -26,10 +26,14 @@ def run_cli(*args: str):
 
 
 def start_run(batch: Path, out: Path, *args: str) -> subprocess.Popen:
-    """`pipeline run` as its own process group, as a user's terminal would start it."""
+    """`pipeline run` as its own process group, as a user's terminal would start it.
+
+    With Ctrl-C's default action restored: a suite started in the background by a shell (`make test &`)
+    runs with SIGINT ignored, which every child inherits, and Python then never raises KeyboardInterrupt."""
     return subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", str(batch), "--out", str(out), "-q", *args],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler))
 
 
 def wait_for_states(out: Path, count: int, proc: subprocess.Popen, timeout: float = 60) -> None:
