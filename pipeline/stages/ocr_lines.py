@@ -58,17 +58,16 @@ def cell_lines(binary: np.ndarray, cell: Cell, px_per_pt: float, min_ink_pt2: fl
     inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
     if inner[2] <= inner[0] or inner[3] <= inner[1]:
         return []
-    crop, core = (drop_edge_fragments(imaging.trim_borders(mask[inner[1]:inner[3], inner[0]:inner[2]],
-                                                           max_depth=max(2, int(BORDER_RESIDUE_PT * px_per_pt))),
-                                      int(EDGE_FRAGMENT_PT * px_per_pt)) if mask is not None else None
-                  for mask in (binary, cores))
+    crop = _cell_ink(binary, inner, px_per_pt)
+    core = _cell_ink(cores, inner, px_per_pt) if cores is not None else None
     min_ink = min_ink_pt2 * px_per_pt * px_per_pt
     if np.count_nonzero(crop) < min_ink:
         return []  # never recognise an empty cell
     max_height = MAX_LINE_HEIGHT_PT * px_per_pt
     if core is not None and np.count_nonzero(core) >= min_ink and np.any(core != crop):
-        grow = lambda top, bottom: (max(0, top - (bottom - top) // 4), min(crop.shape[0], bottom + (bottom - top) // 4))
-        bands = [grow(*band) for band in merge_close_bands(imaging.text_line_bands(core, trim=False), max_height)]
+        # a core band is thinner than its glyphs' anti-aliased edges: a quarter of its height each side
+        bands = [(max(0, top - (bottom - top) // 4), min(crop.shape[0], bottom + (bottom - top) // 4))
+                 for top, bottom in merge_close_bands(imaging.text_line_bands(core, trim=False), max_height)]
     else:
         core, bands = None, merge_close_bands(imaging.text_line_bands(crop, trim=False), max_height)
     jobs = []
@@ -86,6 +85,13 @@ def cell_lines(binary: np.ndarray, cell: Cell, px_per_pt: float, min_ink_pt2: fl
         box = (inner[0] + runs[0][0], inner[1] + top, inner[0] + runs[-1][1], inner[1] + bottom)
         jobs.append(LineJob(box, cell))
     return jobs
+
+
+def _cell_ink(mask: np.ndarray, inner, px_per_pt: float) -> np.ndarray:
+    """A cell's ink inside its borders, without ruling remnants or a neighbour's descenders."""
+    crop = imaging.trim_borders(mask[inner[1]:inner[3], inner[0]:inner[2]],
+                                max_depth=max(2, int(BORDER_RESIDUE_PT * px_per_pt)))
+    return drop_edge_fragments(crop, int(EDGE_FRAGMENT_PT * px_per_pt))
 
 
 def drop_edge_fragments(crop: np.ndarray, depth: int) -> np.ndarray:
