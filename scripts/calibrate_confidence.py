@@ -7,8 +7,9 @@ Each file of each carrier folder is converted in this process with the model swi
 flagged for its confidence), every field of every form is paired with the truth (`pipeline eval`'s
 comparison) and its evidence (confidence.features) kept with whether it was right. A logistic model is
 fitted by Newton's method (L2 `--l2`); the threshold is the lowest probability above which the
-development fields are wrong at most `--target` of the time (0.5%: at the scanned path's accuracy today,
-the issue's 0.2% would flag 96% of scanned fields; the trade-off table is in docs/benchmarks.md).
+development fields are wrong at most `--target` of the time (0.5%: at the scanned path's accuracy at
+6d541d7 the issue's 0.2% would flag 64% of scanned fields; the trade-off table is in docs/benchmarks.md).
+`--save` keeps the observations (features, right or wrong, and each field's label) for `--load`.
 Only fields of scanned pages are fitted: a text layer's fields take `text_layer`, the held-out
 digital corpus's accuracy.
 With --heldout, the same is measured there: error above the threshold, share flagged, and the
