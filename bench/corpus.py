@@ -242,13 +242,15 @@ def main() -> None:
     parser.add_argument("--wrong", action="store_true", help="list every wrong field (dev split only)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--markdown", action="store_true", help="print the docs/benchmarks.md section only")
+    parser.add_argument("--keep", type=Path, help="write the converted outputs here (one folder per carrier) "
+                                                  "instead of a temporary folder, for `pipeline eval`")
     args = parser.parse_args()
     carriers = [c for name in args.carriers.split(",") for c in (SCAN_CARRIERS if name == "scans" else [name])]
     with tempfile.TemporaryDirectory() as tmp:
         split_dir = args.corpus or Path(tmp) / args.split
         if args.corpus is None:
             generate(args.split, args.count, split_dir, carriers)
-        results = score(split_dir, Path(tmp) / "out", carriers)
+        results = score(split_dir, args.keep or Path(tmp) / "out", carriers)
     if args.markdown:
         print(markdown(results, args.split, args.count))
         return

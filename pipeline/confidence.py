@@ -26,7 +26,9 @@ from pipeline.model import FLAG_KINDS, Cell, RawForm, ReviewItem, TextLine
 FEATURES = ["bias", "ocr", "ocr_logit", "weak_logit", "ocr_short", "ocr_chars", "sealed", "alternatives",
             "alt_margin", "repaired", "flagged", "scanned_empty", "scanned_derived",
             "long_text", "numeric", "photo", "turned", "bilevel", "form_flags",
-            "is_label", "is_name", "is_target", "is_note", "is_head", "empty_note", "empty_target"]
+            "is_label", "is_name", "is_target", "is_note", "is_head", "empty_note", "empty_target",
+            "ocr_logit_label", "ocr_logit_name", "ocr_logit_target", "ocr_logit_note", "ocr_logit_head",
+            "weak_logit_label", "weak_logit_name", "weak_logit_target", "weak_logit_note", "weak_logit_head"]
 # what a field is, by the last part of its path: each kind has its own error rate (a taxonomy label
 # read against the vocabulary is rarely wrong, a head line under a seal often); other fields
 # (budget lines, tasks, funds) are the baseline
@@ -107,6 +109,10 @@ def features(value, evidence: dict | None, kinds: set[str], page: dict | None = 
         # most notes and many units are blank on the form: a blank there is what is printed, not a loss
         float(empty and kind[list(FIELD_KINDS).index("is_note")] > 0),
         float(empty and kind[list(FIELD_KINDS).index("is_target")] > 0),
+        # how much a recogniser score says depends on what is read: a weak character in a long note
+        # is common and often right, in a one-glyph unit it is the reading itself
+        *(_logit(conf) * k if ocr else 0.0 for k in kind),
+        *(_logit(weakest) * k if ocr else 0.0 for k in kind),
     ]
 
 
@@ -161,15 +167,20 @@ def record_paths(record: dict) -> Iterator[tuple[str, object]]:
 
 
 def field_evidence(form: RawForm, path: str) -> dict | None:
-    """The evidence a field was read with: its own cell's, else the least sure cell of its row
-    (a target cell fills the value, comparator and unit fields of its row)."""
+    """The evidence a field was read with: its own cell's (a target cell's is also that of the
+    comparator and unit it gave, a label box's that of every row it names), or None: a blank
+    cell, or a field derived from others. Never a neighbour's: a blank unit is not as unsure as
+    the comparator beside it."""
+    return form.evidence.get(path)
+
+
+def field_place(form: RawForm, path: str) -> dict | None:
+    """Where a reviewer finds the field: its own cell, else its row's first cell read."""
     if path in form.evidence:
         return form.evidence[path]
     row = path.rsplit(".", 1)[0] if "[" in path else None
-    if row is None:
-        return None
-    same_row = [e for p, e in form.evidence.items() if p.startswith(row + ".")]
-    return min(same_row, key=lambda e: e["confidence"], default=None)
+    same_row = [e for p, e in form.evidence.items() if row and p.startswith(row + ".")]
+    return same_row[0] if same_row else None
 
 
 def review_kinds(form: RawForm) -> dict[str, set[str]]:
@@ -209,6 +220,16 @@ def calibration() -> Calibration:
     return _CALIBRATION[0]
 
 
+def _hints(evidence: dict | None) -> list[str]:
+    """What a reviewer should know of the reading: the evidence that weighed most against it."""
+    if not evidence:
+        return ["no cell read for it (blank, or derived from other fields)"]
+    hints = ["read under a seal: check it against the paper"] if evidence["sealed"] else []
+    if evidence["source"] == "ocr" and evidence["confidence"] < 0.9:
+        hints.append(f"recogniser confidence {evidence['confidence']:.2f}")
+    return hints
+
+
 def score_form(form: RawForm, model: Calibration | None = None, pages: dict | None = None) -> dict[str, float]:
     """Each field's probability of being right; fields under the threshold that nothing flagged
     are flagged `uncertain` here, with the alternatives the reading had. `pages`: page number →
@@ -222,11 +243,12 @@ def score_form(form: RawForm, model: Calibration | None = None, pages: dict | No
     values = dict(record_paths(form.record))
     for path, p in scores.items():
         if p < model.threshold and not (kinds_for(path, kinds) & set(FLAG_KINDS)):
-            evidence = field_evidence(form, path)
-            reason = f"confidence {p:.4f} is under {model.threshold:.4f} (calibrated on the development corpus)"
+            evidence, place = field_evidence(form, path), field_place(form, path)
+            reason = (f"confidence {p:.4f} is under {model.threshold:.4f} (calibrated on the development corpus)"
+                      + "".join(f"; {hint}" for hint in _hints(evidence)))
             form.review.append(ReviewItem(
                 kind="uncertain", field=path, reason=reason, after=values.get(path),
-                page=evidence.get("page") if evidence else None, bbox=evidence.get("bbox") if evidence else None,
+                page=place.get("page") if place else None, bbox=place.get("bbox") if place else None,
                 alternatives=(evidence or {}).get("alternatives") or None))
     return scores
 

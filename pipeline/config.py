@@ -61,7 +61,7 @@ class OcrSettings(_Strict):
     engine: str = "rapidocr"  # rapidocr | paddle
     options: dict[str, Any] = Field(default_factory=dict)  # passed to the engine
     min_ink_pt2: float = 4.0  # a cell with less ink than this (pt², a `/` has more) is empty, never read
-    uncertain_below: float = 0.80  # confidence under which a cell is re-read, then flagged
+    uncertain_below: float = 0.80  # recogniser confidence under which a cell is re-read, and counts as unsure
     reread: bool = True
     # a known name replaces a near-identical reading when the recogniser gives it at least this
     # share of the reading's probability (a list prior times the OCR likelihood)
@@ -106,6 +106,8 @@ class Vocabulary(_Strict):
     placeholders: list[str]  # a cell that says "none here": /
     # one stroke OCR reads for a placeholder's — or /: a row of nothing else is an empty category
     placeholder_lookalikes: list[str] = Field(default_factory=list)
+    # a unit symbol a recogniser reads as two glyphs (`%o` for ‰), in any typeface: written -> unit
+    unit_lookalikes: dict[str, str] = Field(default_factory=dict)
     qualitative_values: list[str] = Field(default_factory=list)
     # names an OCR reading may be corrected to, where the recogniser's own scores allow it
     known_names: list[str] = Field(default_factory=list)

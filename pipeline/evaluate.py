@@ -129,29 +129,56 @@ def _similarity(a: str | None, b: str | None) -> float:
     return difflib.SequenceMatcher(a=a or "", b=b or "").ratio()
 
 
+def _content(record: dict) -> set[str]:
+    """What a form lists, as words to compare forms by: its indicators' and items' names."""
+    out = set()
+    for value in record.values():
+        if isinstance(value, list):
+            out |= {str(row.get("level3") or row.get("name") or "") for row in value if isinstance(row, dict)}
+    return out - {""}
+
+
+def _overlap(a: dict, b: dict) -> float:
+    ca, cb = _content(a), _content(b)
+    return len(ca & cb) / max(1, len(ca | cb))
+
+
 def pair_forms(records: list[dict], truth: list[dict]) -> tuple[list[tuple[dict, dict | None]], list[dict]]:
     """(truth form, output form or None) pairs, and the output forms left over.
 
-    Exact (type, name) first, then the most similar remaining name of the same type (at least
-    NAME_MATCH_RATIO alike, or the only one of its type left): one misread character of a name
-    costs one field, not a whole form.
+    Each candidate pair of one form type scores its name's likeness plus what the two forms list
+    in common (their indicators' names); pairs are taken best first, so that two forms of one
+    name (a project filed twice in one file) each find their own. A pair counts when its names are
+    at least NAME_MATCH_RATIO alike, or (forms of one file) its contents are, or it is the only one
+    of its type left:
+    one misread character of a name costs one field, not a whole form.
     """
     unmatched = list(records)
-    pairs: list[tuple[dict, dict | None]] = []
-    for expected in truth:
-        exact = next((r for r in unmatched if form_key(r) == form_key(expected)), None)
-        if exact is not None:
-            unmatched.remove(exact)
-        pairs.append((expected, exact))
-    for i, (expected, got) in enumerate(pairs):
-        if got is None:
-            kind, name = form_key(expected)
-            candidates = [(r, _similarity(name, form_key(r)[1])) for r in unmatched if r.get("form_type") == kind]
-            best = max(candidates, key=lambda c: c[1], default=(None, 0.0))
-            lone = len(candidates) == 1 and sum(1 for e, g in pairs if g is None and e.get("form_type") == kind) == 1
-            if best[0] is not None and (best[1] >= NAME_MATCH_RATIO or lone):  # lone: the only one of its type
-                unmatched.remove(best[0])
-                pairs[i] = (expected, best[0])
+    pairs: list[tuple[dict, dict | None]] = [(expected, None) for expected in truth]
+    scored = []
+    one_file = len({_file_of(r) for r in records}) == 1  # content alone pairs forms of one file only
+    for i, expected in enumerate(truth):
+        kind, name = form_key(expected)
+        for j, record in enumerate(records):
+            if record.get("form_type") != kind:
+                continue
+            likeness = 1.0 if form_key(record) == (kind, name) else _similarity(name, form_key(record)[1])
+            overlap = _overlap(expected, record)
+            if likeness >= NAME_MATCH_RATIO or (one_file and overlap >= NAME_MATCH_RATIO):
+                scored.append((likeness + overlap, i, j))
+    taken: set[int] = set()
+    # ties (forms listing the same things) go in page order: truth lists a file's forms as printed
+    for _score, i, j in sorted(scored, key=lambda s: (-s[0], s[1], _first_page(records[s[2]]), s[2])):
+        if pairs[i][1] is None and j not in taken:
+            pairs[i] = (truth[i], records[j])
+            taken.add(j)
+    unmatched = [r for j, r in enumerate(records) if j not in taken]
+    for i, (expected, got) in enumerate(pairs):  # the only one of its type left on both sides
+        kind = expected.get("form_type")
+        left = [r for r in unmatched if r.get("form_type") == kind]
+        if got is None and len(left) == 1 and sum(1 for e, g in pairs if g is None and e.get("form_type") == kind) == 1:
+            unmatched.remove(left[0])
+            pairs[i] = (expected, left[0])
     # forms whose names were lost (unreadable under a seal, on a fax): as many left of a type on
     # both sides, from one file, are the same forms in page order -- found, their name wrong, not lost
     for kind in {e.get("form_type") for e, g in pairs if g is None}:

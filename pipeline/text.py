@@ -75,7 +75,9 @@ def _fullwidth_punct(text: str) -> str:
         if is_cjk(prev) or (is_cjk(nxt) and not (prev.isdigit() and nxt.isdigit())):
             chars[i] = _TO_FULLWIDTH[ch]
     text = "".join(chars)
-    return re.sub(r"\(([^()]*)\)", _paren_pair, text)
+    text = re.sub(r"\(([^()]*)\)", _paren_pair, text)
+    # a pair of mixed widths (OCR reads `(二）`): one width, by the same rule
+    return re.sub(r"\(([^()（）]*)）|（([^()（）]*)\)", _mixed_pair, text)
 
 
 def _paren_pair(match: re.Match) -> str:
@@ -87,6 +89,16 @@ def _paren_pair(match: re.Match) -> str:
     if has_cjk(inner) or is_cjk(before) or is_cjk(after):
         return f"（{inner}）"
     return match.group(0)
+
+
+def _mixed_pair(match: re.Match) -> str:
+    inner = match.group(1) if match.group(1) is not None else match.group(2)
+    whole, start, end = match.string, match.start(), match.end()
+    before = whole[start - 1] if start > 0 else ""
+    after = whole[end] if end < len(whole) else ""
+    if has_cjk(inner) or is_cjk(before) or is_cjk(after):
+        return f"（{inner}）"
+    return f"({inner})"
 
 
 def clean_text(text: str | None) -> str:
@@ -109,7 +121,7 @@ _ONE_BRACKET_WIDTH = str.maketrans("()", "（）")
 
 def label_key(text: str | None) -> str:
     """How labels are compared: cleaned, without spaces, colons or dots (a speck read as `·`), and
-    brackets of one width (OCR reads `（单位)`: clean_text leaves a mixed pair as it is)."""
+    brackets of one width (a lone bracket, or a mixed pair clean_text left half-width)."""
     return re.sub(r"[\s：:·・.．]", "", clean_text(text)).translate(_ONE_BRACKET_WIDTH)
 
 

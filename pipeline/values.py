@@ -30,6 +30,8 @@ class Lexicon(Protocol):
     def comparator(self, text: str | None) -> str | None: ...
     def is_placeholder(self, text: str | None) -> bool: ...
     def is_empty_unit(self, text: str | None) -> bool: ...
+    def unit(self, text: str) -> str: ...
+    def unit_after_number(self, text: str) -> str: ...
 
 
 Comparator = Literal["≥", "≤", "=", ">", "<", "定性"]
@@ -153,7 +155,15 @@ def _comparator(text: str, lex: Lexicon, notes: list) -> str | None:
 def _unit_parse(text: str | None, lex: Lexicon) -> Parsed:
     if text is None or not text.strip() or lex.is_empty_unit(text):
         return Parsed({"value": None}, [])
-    return Parsed({"value": text.strip()}, [])
+    notes: list = []
+    return Parsed({"value": _unit(text.strip(), lex, notes)}, notes)
+
+
+def _unit(written: str, lex: Lexicon, notes: list) -> str:
+    unit = lex.unit(written)
+    if unit != written:
+        notes.append(("repair", f"unit '{written}' read for '{unit}' (a look-alike)", written, unit))
+    return unit
 
 
 # ---- targets ------------------------------------------------------------------------------
@@ -205,6 +215,10 @@ def parse_target(text: str | None, lex: Lexicon, default_comparator: bool) -> Pa
     if lex.is_placeholder(raw):  # `无` as a target (对社会造成的负面影响: 无) is an answer, not a blank
         return Parsed({"comparator": QUALITATIVE if default_comparator else None, "value": raw, "unit": None}, [])
     comparator, rest = split_comparator(raw, lex)
+    notes: list = []
+    if (mended := lex.unit_after_number(rest)) != rest:
+        notes.append(("repair", f"unit in '{rest}' read for '{mended}' (a look-alike)", rest, mended))
+        rest = mended
     number, unit = split_quantity(rest)
     if number is None and lex.comparator(raw) == QUALITATIVE:
         return Parsed({"comparator": QUALITATIVE, "value": None, "unit": None}, [])
@@ -214,7 +228,7 @@ def parse_target(text: str | None, lex: Lexicon, default_comparator: bool) -> Pa
                        "value": value, "unit": None}, [])
     if comparator is None and default_comparator:
         comparator = "="
-    return Parsed({"comparator": comparator, "value": number, "unit": unit}, [])
+    return Parsed({"comparator": comparator, "value": number, "unit": unit and _unit(unit, lex, notes)}, notes)
 
 
 _TARGET_JSON = {"comparator": Optional[Comparator], "value": Optional[Union[float, int, str]],

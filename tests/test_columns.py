@@ -40,3 +40,12 @@ def test_what_breaks_a_column(settings):
     assert not breaks_column("产出指标", "label", schema) and breaks_column("产出指杯", "label", schema)
     assert not breaks_column("/", "text", schema) and breaks_column("、", "text", schema)
     assert not breaks_column("", "unit", schema) and not breaks_column("V", None, schema)
+
+
+def test_a_unit_no_list_holds_fits_its_column(settings):
+    """Units are an open set: the list helps, a unit-shaped reading is not a misread."""
+    schema = column_schema(settings)
+    for unit in ("万人次", "场次", "公斤", "千瓦时", "元/人·年", "%"):
+        assert not breaks_column(unit, "unit", schema), unit
+    for misread in ("5元", "%0", "X", "1.5"):
+        assert breaks_column(misread, "unit", schema), misread

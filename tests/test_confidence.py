@@ -23,13 +23,24 @@ def test_record_paths_name_fields_as_review_items_do():
                                             "indicators[0].level1": "产出指标", "indicators[0].value": 95}
 
 
-def test_a_target_cells_evidence_reaches_every_field_it_filled():
+def test_a_target_cells_evidence_reaches_every_field_it_filled(settings):
+    from pipeline.repair.lexicon import Lexicon
+    from pipeline.spec import Column
+    from pipeline.stages.normalize import typed_row
+
     weak = C.evidence_of(Cell(row=0, col=0, text="≥95%", source="ocr", confidence=0.6))
     strong = C.evidence_of(Cell(row=0, col=1, text="满意度", source="ocr", confidence=0.99))
-    form = _form({"indicators": [{"level3": "满意度", "value": 95, "comparator": "≥"}]},
-                 {"indicators[0].target": weak, "indicators[0].level3": strong})
-    assert C.field_evidence(form, "indicators[0].value") is weak  # the row's least sure cell
+    form = _form({}, {"indicators[0].value": weak, "indicators[0].level3": strong})
+    columns = [Column(field="level3", labels=["三级指标"]), Column(field="unit", labels=["单位"], type="unit"),
+               Column(field="value", labels=["指标值"], type="combined_target",
+                      into={"comparator": "comparator", "value": "value", "unit": "unit"})]
+    out = typed_row(columns, {"level3": "满意度", "value": "≥95%"}, Lexicon(settings.vocabulary), form, "indicators[0]")
+    assert (out["comparator"], out["value"], out["unit"]) == ("≥", 95, "%")
+    assert C.field_evidence(form, "indicators[0].comparator") is weak  # read from the target cell
+    assert C.field_evidence(form, "indicators[0].unit") is weak  # its blank unit column took the cell's
     assert C.field_evidence(form, "indicators[0].level3") is strong
+    assert C.field_evidence(form, "indicators[0].note") is None  # a blank cell: never a neighbour's
+    assert C.field_place(form, "indicators[0].note") is weak  # ...but a reviewer finds its row
     assert C.field_evidence(form, "title") is None
 
 
@@ -123,3 +134,15 @@ def test_a_fields_kind_comes_from_its_path():
     assert kinds("indicators[3].level1") == ["is_label"] and kinds("indicators[0].level3") == ["is_name"]
     assert kinds("indicators[2].unit") == ["is_target"] and kinds("indicators[2].note") == ["is_note"]
     assert kinds("reporting_unit") == ["is_head"] and kinds("budget.total") == []
+
+
+def test_the_recogniser_score_is_weighed_per_kind_of_field():
+    """A reading's score enters once overall and once for its field's kind (a weak character means
+    more in a one-glyph unit than in a long note)."""
+    evidence = C.evidence_of(Cell(row=0, col=0, text="万人次", source="ocr", confidence=0.7, weakest=0.4))
+    f = dict(zip(C.FEATURES, C.features("万人次", evidence, set(), {"scanned": True}, 0, "indicators[0].unit")))
+    assert f["ocr_logit_target"] == f["ocr_logit"] != 0 and f["weak_logit_target"] == f["weak_logit"] != 0
+    assert f["ocr_logit_note"] == f["weak_logit_head"] == 0.0
+    text_layer = dict(zip(C.FEATURES, C.features("万人次", C.evidence_of(TextLine(page=1, text="万人次")), set(),
+                                                 {"scanned": False}, 0, "indicators[0].unit")))
+    assert all(v == 0.0 for k, v in text_layer.items() if k.startswith(("ocr_logit_", "weak_logit_")))

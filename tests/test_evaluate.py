@@ -45,3 +45,15 @@ def test_forms_of_one_file_whose_names_were_lost_pair_in_page_order():
     assert report.correct == report.total - 3  # two names and one year
     elsewhere = [got[0], dict(got[1], source={"file": "g.pdf", "pages": [1]}), got[2]]
     assert evaluate(elsewhere, truth).forms_missing  # two files: no order to pair by
+
+
+def test_two_forms_of_one_name_each_pair_with_their_own():
+    """A project filed twice in one file: the form whose name was misread is still its own form,
+    not the other one's (pairing by name alone scored every field of both as wrong)."""
+    first = dict(TRUTH[0], project_name="外贸发展专项", indicators=[{"level3": "a", "value": 1}, {"level3": "b", "value": 2}])
+    second = dict(TRUTH[0], project_name="外贸发展专项", indicators=[{"level3": "c", "value": 3}, {"level3": "d", "value": 4}])
+    got = [record(project_name="外贸专项", indicators=first["indicators"]),
+           record(project_name="外贸发展专项", indicators=second["indicators"])]
+    report = evaluate(got, [first, second])
+    assert not report.forms_missing and not report.forms_extra
+    assert report.correct == report.total - 1  # the misread name only

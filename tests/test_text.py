@@ -30,6 +30,9 @@ def test_wrapped_text_is_joined(raw, clean):
     ("ＡＢＣ１２３", "ABC123"),                              # full-width letters and digits
     ("９５％", "95%"),
     ("人民调解“以奖代补”案件", "人民调解“以奖代补”案件"),  # curly quotes are already right
+    ("(二）统筹做好家庭建设", "（二）统筹做好家庭建设"),    # a pair OCR read in two widths
+    ("部门（单位)名称", "部门（单位）名称"),
+    ("Level(2）", "Level(2)"),                               # mixed, no Chinese around: half-width
 ])
 def test_punctuation_and_width_are_normalised(raw, clean):
     assert clean_text(raw) == clean

@@ -21,7 +21,7 @@ class RepairContext:
     form: RawForm
     form_def: FormSpec  # the template the form is read with
     lexicon: Lexicon
-    uncertain_below: float = 0.8  # OCR confidence under which a value is flagged
+    uncertain_below: float = 0.8  # OCR confidence under which a reading is unsure (`unsure`)
     raw: dict[int, str] = field(default_factory=dict)  # id(cell) -> text before cleaning
 
     def clean_cells(self) -> None:
@@ -34,14 +34,9 @@ class RepairContext:
 
     def take(self, field_name: str, cell: Cell) -> str:
         """The cell's clean text, recording what cleaning changed under `field_name`."""
+        # a seal over the cell or a weak reading is evidence (confidence.py weighs it against the
+        # rest and flags the field when the sum is under its threshold), not a flag of its own
         self.form.evidence[field_name] = evidence_of(cell)
-        if cell.sealed:
-            self.form.note("uncertain", field_name, "read under a seal; check it against the paper",
-                           after=cell.text, cell=cell, alternatives=cell.alternatives or None)
-        elif cell.source == "ocr" and cell.confidence < self.uncertain_below:
-            self.form.note("uncertain", field_name,
-                           f"OCR unsure (confidence {cell.confidence:.2f}); best reading kept",
-                           after=cell.text, cell=cell, alternatives=cell.alternatives or None)
         if cell.note:
             self.form.note("repair", field_name, cell.note, after=cell.text, cell=cell,
                            alternatives=cell.alternatives or None)
@@ -59,10 +54,11 @@ class RepairContext:
         if line.note:
             self.form.note("repair", field_name, line.note, after=line.text, page=line.page,
                            alternatives=line.alternatives or None)
-        if line.sealed:
-            self.form.note("uncertain", field_name, "read under a seal; check it against the paper",
-                           after=line.text, page=line.page, alternatives=line.alternatives or None)
-        elif line.source == "ocr" and line.confidence < self.uncertain_below:
-            self.form.note("uncertain", field_name,
-                           f"OCR unsure (confidence {line.confidence:.2f}); best reading kept",
-                           after=line.text, page=line.page, alternatives=line.alternatives or None)
+
+    def unsure(self, field_name: str) -> bool:
+        """Was the field read under a seal or with the recogniser under `uncertain_below`, or flagged?
+        (Of two readings of one amount the sure one wins: repair.infer_from_indicators.)"""
+        evidence = self.form.evidence.get(field_name)
+        weak = bool(evidence) and (evidence["sealed"] or
+                                   (evidence["source"] == "ocr" and evidence["confidence"] < self.uncertain_below))
+        return weak or any(item.kind == "uncertain" and item.field == field_name for item in self.form.review)

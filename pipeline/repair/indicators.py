@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.columns import match_header
+from pipeline.confidence import evidence_of
 from pipeline.model import Cell, Indicator
 from pipeline.repair.align import Slot, align_row, slot_position
 from pipeline.repair.context import RepairContext
@@ -28,9 +29,11 @@ from pipeline.values import is_unit_shaped, parse_target
 LABEL_FIELDS = ("level1", "level2")
 IMPOSSIBLE = 9.0
 TARGET_TYPES = ("target", "combined_target", "worded_target")
-# sources whose grid is the page's own (a ruled digital page, a Word or Excel table): a row whose
-# cells each sit in a column of their own is read by column, never moved by content
-GEOMETRY_SOURCES = ("pdf-text", "table-file")
+# sources whose grid is the page's own (a ruled digital page, a Word or Excel table, a scan's ruling):
+# a row whose cells each sit in a column of their own is read by column, never moved by content. An
+# OCR'd cell in the unit column is the unit however it was misread (`5元` for 万元 under a seal):
+# its weak reading is flagged, not moved into the note beside it
+GRID_SOURCES = ("pdf-text", "table-file", "ocr")
 # a whole row shifted by a column is a plain extraction's damage (a text dump): where cells have
 # their own geometry (a page's grid, OCR boxes) their columns are where they are
 
@@ -165,19 +168,25 @@ class IndicatorReader:
         self.totals = totals
         self.captions = {label_key(c) for c in captions}  # the grid's caption (绩效指标), merged down its left
         self.slots = slots
+        # the page whose header the slots were read from: another page's grid may number its
+        # columns otherwise (a scan's caption column found on one page only)
+        self.slots_page: int | None = None
         self.columns = {c.field: c for c in columns}
         self.key = key
         self.text_fields = {c.field for c in columns if c.type == "text"}
         self.content_slots = [s for s in slots if s.field not in LABEL_FIELDS]
         self.level1: str | None = None
         self.level2: str | None = None
+        # the cell each label in force was read from (a merged box names many rows): its evidence
+        self.label_cells: dict[str, Cell] = {}
 
     def read(self, rows: list[list[Cell]]) -> None:
         pending: dict[str, list[Indicator]] = {}  # label column → rows of a box cut by the page break
         pending_page = None
         for index, row in enumerate(rows):
             cells = [c for c in row if c.text and label_key(c.text) not in self.captions]
-            is_header = bool(cells) and header_slots(row, list(self.columns.values())) is not None
+            repeated = header_slots(row, list(self.columns.values())) if cells else None
+            is_header = repeated is not None
             if pending and cells and not is_header and _page(row) != pending_page:
                 self._resolve_cut_boxes(pending, cells)
             before = len(self.ctx.form.indicators)
@@ -186,7 +195,10 @@ class IndicatorReader:
                 # above the page break carry on below it
                 self.ctx.form.note("repair", "indicators", "column header repeated on a continuation page; "
                                    "dropped", before=" | ".join(c.text for c in cells), cell=cells[0])
+                self._use_slots(repeated, _page(row))  # ...and it says where this page's columns are
                 continue
+            if self.slots_page is None:
+                self.slots_page = _page(row)
             if cells and self.totals is not None and label_key(cells[0].text) in {label_key(t) for t in self.totals.labels}:
                 self._read_totals([c for c in cells if c.text != cells[0].text])
                 continue
@@ -209,7 +221,7 @@ class IndicatorReader:
         """
         out = []
         for cell in row:
-            if cell.text or cell.source not in GEOMETRY_SOURCES:
+            if cell.text or cell.source not in GRID_SOURCES:  # a scan's grid draws the box too
                 continue
             slot = next((s for s in self.slots if s.field in LABEL_FIELDS and s.col_start <= cell.col < s.col_end), None)
             end = index + cell.row_span
@@ -260,6 +272,8 @@ class IndicatorReader:
         if not labels.cells and self._continues_previous(placed):
             return
         ind = Indicator(level1=self.level1, level2=self.level2)
+        for name, cell in self.label_cells.items():
+            ctx.form.evidence.setdefault(f"{where}.{name}", evidence_of(cell))
         for field_name, cell in placed.items():
             setattr(ind, field_name, ctx.take(f"{where}.{field_name}", cell))  # raw text; normalize types it
             ind.cells[field_name] = cell
@@ -305,7 +319,7 @@ class IndicatorReader:
         lex = self.ctx.lexicon
         rest = [c for c in cells if c not in labels.cells and not lex.is_placeholder(c.text)]
         key_slot = self.slots[key_index]
-        if last.source in GEOMETRY_SOURCES:  # the page's own grid says which column it is in
+        if last.source in GRID_SOURCES:  # the page's own grid says which column it is in
             in_key = key_slot.col_start <= last.col < key_slot.col_end
             return labels if not in_key or not rest else self._without_last(labels)
         if labels.cells[-1] is last and self._repeats_category(labels, last) and rest:
@@ -326,10 +340,20 @@ class IndicatorReader:
             return _LabelParse(labels.level1, None, labels.cells[:1])
         return _LabelParse()
 
+    def _use_slots(self, slots: list[Slot], page: int | None) -> None:
+        """A repeated header naming every column the first one did: this page's columns."""
+        if {s.field for s in slots} != {s.field for s in self.slots}:
+            return  # a header read in part names some columns only: keep the full set
+        self.slots, self.slots_page = slots, page
+        self.content_slots = [s for s in slots if s.field not in LABEL_FIELDS]
+
     def _by_column(self, cells: list[Cell]) -> tuple[dict[str, Cell], list[Cell]] | None:
         """On a page with its own grid, each cell in the column it sits in — if every cell sits in a
-        different column. None: a damaged row (shifted, merged, no geometry) for the content match."""
-        if not cells or any(c.source not in GEOMETRY_SOURCES for c in cells):
+        different column. None: a damaged row (shifted, merged, no geometry) for the content match,
+        and an OCR'd row of a page whose columns no header of its own named."""
+        if not cells or any(c.source not in GRID_SOURCES for c in cells):
+            return None
+        if any(c.source == "ocr" for c in cells) and _page(cells) != self.slots_page:
             return None
         placed: dict[str, Cell] = {}
         for cell in cells:
@@ -350,7 +374,9 @@ class IndicatorReader:
             # of its box on the next page) continues them
             if labels.level2 is None and labels.level1 != self.level1:
                 self.level2 = None
+                self.label_cells.pop("level2", None)
             self.level1 = labels.level1
+            self.label_cells["level1"] = labels.cells[0]
             self._note_misplaced(labels.cells[0], "level1", where)
         if labels.level2 is not None:
             parents = lex.parents[labels.level2]
@@ -360,7 +386,9 @@ class IndicatorReader:
                           f"二级 label {labels.level2} implies 一级 {implied}",
                           before=self.level1, after=implied, cell=labels.cells[-1])
                 self.level1 = implied
+                self.label_cells["level1"] = labels.cells[-1]
             self.level2 = labels.level2
+            self.label_cells["level2"] = labels.cells[-1]
             self._note_misplaced(labels.cells[-1], "level2", where)
 
     def _note_misplaced(self, cell: Cell, field_name: str, where: str) -> None:

@@ -59,6 +59,18 @@ class Lexicon:
     def _units(self) -> set[str]:
         return {label_key(u) for u in self.vocab.units}
 
+    def unit(self, text: str) -> str:
+        """The unit a reading stands for: itself, or the unit it is a look-alike of (`%o` → ‰)."""
+        return self.vocab.unit_lookalikes.get(text.strip(), text.strip())
+
+    def unit_after_number(self, text: str) -> str:
+        """A quantity whose unit was read as a look-alike (`0.7%0`): the number and the unit (`0.7‰`)."""
+        for written, unit in self.vocab.unit_lookalikes.items():
+            head = text[: -len(written)] if text.endswith(written) else None
+            if head and head[-1].isdigit():
+                return head + unit
+        return text
+
     @cached_property
     def _empty_units(self) -> set[str]:
         return {label_key(u) for u in self.vocab.empty_units}

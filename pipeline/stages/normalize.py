@@ -58,12 +58,17 @@ def typed_row(columns: list[Column], raw: dict, lex: Lexicon, form: RawForm, whe
         text = raw.get(col.field)
         parsed = value_type(col.type).parse(text, lex)
         _note_all(form, f"{where}.{col.field}", parsed.notes, cells.get(col.field))
+        source = form.evidence.get(f"{where}.{col.field}")
         for role, name in col.into.items():
             part = parsed.parts.get(role)
             if name not in own or role == "value":
                 out[name] = part
+                if source is not None:  # read from that cell: its evidence, not the row's weakest cell's
+                    form.evidence.setdefault(f"{where}.{name}", source)
             elif part is not None and out.get(name) in (None, "", part):
                 out[name] = part
+                if source is not None:
+                    form.evidence.setdefault(f"{where}.{name}", source)
                 form.note("repair", f"{where}.{col.field}", f"{role} written in the {col.field} cell; moved",
                           before=text, after=_text_of(parsed.parts.get("value")))
             elif part is not None and out.get(name) != part:

@@ -143,10 +143,6 @@ def _owner(index: int, starts: dict[str, int], rows: list[list[Cell]], spec: For
     return None
 
 
-def _noted(form, field_name: str, kind: str) -> bool:
-    return any(item.kind == kind and item.field == field_name for item in form.review)
-
-
 def _section_cell(row: list[Cell], labels: list[str]) -> Cell | None:
     keys = {label_key(label) for label in labels}
     return next((c for c in row if label_key(c.text) in keys), None)
@@ -165,7 +161,7 @@ def infer_from_indicators(ctx: RepairContext) -> None:
         numeric = field_def.type in ("number", "amount")
         number = parse_number(str(value).rstrip("亿万千元")) if value else None
         readable = value and (not numeric or number is not None)
-        unsure = readable and numeric and _noted(form, name, "uncertain")
+        unsure = readable and numeric and ctx.unsure(name)
         if (readable and not unsure) or not field_def.infer_from_indicator:
             continue
         sources = {label_key(s) for s in field_def.infer_from_indicator}
@@ -176,7 +172,7 @@ def infer_from_indicators(ctx: RepairContext) -> None:
             source_value = _indicator_number(ind.get("value"))
             if not named or source_value is None:
                 continue
-            if unsure and (_noted(form, f"indicators[{index}].value", "uncertain") or source_value == number):
+            if unsure and (ctx.unsure(f"indicators[{index}].value") or source_value == number):
                 break  # both unsure, or they agree: keep what was read
             form.fields[name] = source_value  # replaces an unreadable or unsure value
             state = "read unsure" if unsure else "unreadable" if value else "blank"

@@ -26,7 +26,7 @@ from pipeline.model import Cell, Table
 from pipeline.stages import names
 from pipeline.stages.ocr_lines import line_crop, strip_noise
 from pipeline.text import clean_text, label_key
-from pipeline.values import split_quantity
+from pipeline.values import is_unit_shaped, split_quantity
 
 ACCEPT_CONSTRAINED = 0.5  # a vocabulary word this probable is taken as the reading
 EMPTY_MIN_P, EMPTY_MARGIN = 0.02, 20.0  # ...or, where the cell read as nothing, this probable and this far ahead
@@ -50,6 +50,10 @@ def breaks_column(text: str, kind: Kind | None, schema: ColumnSchema) -> bool:
     allowed = schema.of(kind).keys
     if kind == "number":
         return not _is_target(text, schema) and key not in allowed
+    if kind == "unit":  # an open set: one the list lacks (场次, 公斤) is a unit if it is shaped like one;
+        # a lone Latin letter is a misread glyph (`%` read as `X`)
+        lone_letter = len(text) == 1 and text.isascii() and text.isalpha()
+        return (lone_letter or not is_unit_shaped(text)) and key not in allowed
     if kind == "text":  # free text: punctuation alone is a misread placeholder or noise, and so is
         # a lone Latin letter or digit (an indicator's name or a note is words; `/` reads as `1`)
         lone_mark = len(text) == 1 and text.isascii() and text.isalnum()
@@ -165,6 +169,8 @@ def reread_page(work, tables: list[Table], jobs, readings: list[Recognition], en
 # alignment), and, for a symbol that opens the line, a glyph classifier trained on many typefaces
 # (pipeline/engines/glyphs.py). Their log-probabilities add; a close call is left to a person.
 COMPARATOR_SYMBOLS = "≥≤><="
+# ...and ‰, which a recogniser reads as % (a small o more or less): the same scoring settles it
+SYMBOL_GROUPS = (COMPARATOR_SYMBOLS, "%‰")
 SYMBOL_MARGIN = 4.0  # the best variant must be this much likelier than the next to be taken as sure
 
 
@@ -172,22 +178,24 @@ def settle_symbols(gray, cell: Cell, parts, engine, threshold: float) -> None:
     """Settle each comparator symbol in a cell's reading by scoring its variants on the line image."""
     lines = cell.text.split("\n")
     parts = sorted(parts, key=lambda p: (p[0].box[1], p[0].box[0]))
-    if len(lines) != len(parts) or not any(ch in COMPARATOR_SYMBOLS for ch in cell.text):
+    if len(lines) != len(parts) or not any(ch in group for group in SYMBOL_GROUPS for ch in cell.text):
         return
-    changed, unsure, others = False, False, []
+    changed, unsure, others, lone = False, False, [], None
     for i, (line, (job, _reading)) in enumerate(zip(lines, parts)):
-        spots = [k for k, ch in enumerate(line) if ch in COMPARATOR_SYMBOLS][:2]
+        spots = [(k, group) for k, ch in enumerate(line) for group in SYMBOL_GROUPS if ch in group][:2]
         if not spots:
             continue
         variants = {line}
-        for k in spots:
-            variants |= {v[:k] + sym + v[k + 1:] for v in list(variants) for sym in COMPARATOR_SYMBOLS}
+        for k, group in spots:
+            variants |= {v[:k] + sym + v[k + 1:] for v in list(variants) for sym in group}
         crop = line_crop(gray, job.box)
         scored = symbol_scores(crop, line, sorted(variants), engine)
         if not scored:
             continue
         best, p_best = scored[0]
         runner_up = scored[1][1] if len(scored) > 1 else 0.0
+        if len(lines) == 1 and len(line) == 1:
+            lone = (best, p_best)
         if p_best < SYMBOL_MARGIN * runner_up:
             unsure = True
             others += [(t, round(p, 3)) for t, p in scored[:3] if t != line]
@@ -197,11 +205,14 @@ def settle_symbols(gray, cell: Cell, parts, engine, threshold: float) -> None:
     if changed:
         cell.alternatives = (others + list(cell.alternatives))[:3]
         before, cell.text = cell.text, "\n".join(lines)
-        settled = f"comparator settled by the line's and the glyph's scores: {before!r} read as {cell.text!r}"
+        settled = f"symbol settled by the line's and the glyph's scores: {before!r} read as {cell.text!r}"
         cell.note = f"{cell.note}; {settled}" if cell.note else settled  # a repair item names the change
     if unsure:
         cell.alternatives = (others + [a for a in cell.alternatives if a not in others])[:3]
         cell.confidence = min(cell.confidence, threshold / 2)  # two symbols fit: a person decides
+    elif lone is not None and cell.text == lone[0]:
+        # a cell that is one symbol, settled by both judges: their joint probability is its confidence
+        cell.confidence = round(lone[1], 4)
 
 
 def symbol_scores(crop, line: str, variants: list[str], engine) -> list[tuple[str, float]]:
@@ -319,6 +330,9 @@ def _reread_cell(gray, cell: Cell, parts, kind: Kind | None, engine, schema: Col
                 others.append((text, round(confidence, 3)))
             text, confidence = scored[0]
             others += [(w, round(p, 3)) for w, p in scored[1:3] if p > 0.01]
+    if not breaks_column(clean_text(text), kind, schema):
+        # another reading a person could choose is one the column allows (`W` is no comparator)
+        others = [o for o in others if not breaks_column(clean_text(o[0]), kind, schema)]
     seen, alternatives = {text}, []
     for alt_text, alt_conf in sorted(others, key=lambda o: -o[1]):
         if alt_text and alt_text not in seen:

@@ -142,3 +142,12 @@ def test_misread_header_cells_take_their_fields_from_the_column_order(settings):
     text = project(CLEAN).replace("指标值\t度量单位\t指标值类型", "指木示值\t\t指标值类型")
     got = [strip(i) for i in indicators(text, settings)]
     assert got[0] == ("产出指标", "数量指标", "维修校舍面积", 3000, "平方米", "≥")
+
+
+def test_an_ocr_cell_misread_in_its_own_column_stays_there(settings):
+    # 万人次 under a seal read `5人次`: a unit with a digit fits no unit list nor shape, but the
+    # scan's grid says it is the unit cell; it must not become the row's note
+    rows = CLEAN + ["\t\t\t接待游客人次\t1860\t5人次\t≥\t"]
+    [record] = convert_text(project(rows), settings, source="ocr")
+    last = record["indicators"][-1]
+    assert (last["value"], last["unit"], last["comparator"], last["note"]) == (1860, "5人次", "≥", None)

@@ -57,7 +57,15 @@ def test_merge_segments_snaps_then_joins_collinear_pieces():
         (200.0, 0, 2),                      # speck
     ]
     merged = geo.merge_segments(pieces, snap_tol=3, join_tol=3, min_length=3)
-    assert [(round(p, 2), s, e) for p, s, e in merged] == [(100.23, 0, 120), (100.23, 130, 200)]
+    assert [(round(p, 2), s, e) for p, s, e in merged] == [(100.26, 0, 120), (100.26, 130, 200)]
+
+
+def test_a_long_rule_keeps_its_place_among_glyph_strokes_snapped_to_it():
+    # a column border 1700 px long and three glyph strokes a few px left of it (a fax's text)
+    pieces = [(955.0, 469, 2158), (944.5, 220, 258), (949.0, 567, 596), (943.5, 568, 594)]
+    merged = geo.merge_segments(pieces, snap_tol=6, join_tol=3, min_length=3)
+    line = max(merged, key=lambda s: s[2] - s[1])
+    assert abs(line[0] - 955.0) < 1.0, line
 
 
 def test_merge_segments_accepts_reversed_ends():

@@ -59,3 +59,23 @@ def test_a_unit_is_known_by_its_shape(text, shaped):
 ])
 def test_simple_types(lex, name, text, value):
     assert value_type(name).parse(text, lex).parts["value"] == value
+
+
+@pytest.mark.parametrize("text, unit", [("‰", "‰"), ("%o", "‰"), ("%0", "‰"), ("%", "%"), ("万人次", "万人次")])
+def test_a_unit_read_as_its_look_alike_is_that_unit_and_noted(lex, text, unit):
+    parsed = value_type("unit").parse(text, lex)
+    assert parsed.parts["value"] == unit
+    assert bool(parsed.notes) == (text != unit)  # a repair a reviewer can see, before and after
+
+
+def test_a_target_with_a_look_alike_unit(lex):
+    parsed = value_type("combined_target").parse("≤3%o", lex)
+    assert (parsed.parts["value"], parsed.parts["unit"]) == (3, "‰")
+    assert [kind for kind, *_ in parsed.notes] == ["repair"]
+
+
+def test_a_quantity_whose_unit_reads_as_a_look_alike(lex):
+    parsed = value_type("combined_target").parse("0.7%0", lex)
+    assert (parsed.parts["value"], parsed.parts["unit"]) == (0.7, "‰")
+    assert [kind for kind, *_ in parsed.notes] == ["repair"]
+    assert value_type("combined_target").parse("2026年底前", lex).notes == []  # no number before it: untouched
