@@ -51,11 +51,13 @@ CARRIERS = ["scan200", "scan150grey", "fax", "photo", "rotated"]
 # share: scan200 99.39% / 0.20% / 5.1%, scan150grey 98.57% / 0.20% / 7.2%, fax 86.46% / 1.21% /
 # 19.8%, photo 96.93% / 0.20% / 5.9%, rotated 98.98% / 0.20% / 3.9% (flagged: the share of fields a
 # review item names, a reviewer's work; its ceiling guards against flagging our way to no silence).
+# Then a photo's dark rim just inside the image edge no longer hides the lines above its table:
+# photo 99.39% / 0.20% / 3.7% (the other carriers' figures unchanged but fax 86.67% / 1.21% / 19.6%).
 FLOORS = {
     "scan200": {"accuracy": 0.99, "silent": 0.005, "lost_silently": 0, "flagged": 0.06},
     "scan150grey": {"accuracy": 0.98, "silent": 0.005, "lost_silently": 0, "flagged": 0.08},
     "fax": {"accuracy": 0.86, "silent": 0.02, "lost_silently": 0, "flagged": 0.21},
-    "photo": {"accuracy": 0.96, "silent": 0.005, "lost_silently": 0, "flagged": 0.07},
+    "photo": {"accuracy": 0.99, "silent": 0.005, "lost_silently": 0, "flagged": 0.05},
     "rotated": {"accuracy": 0.98, "silent": 0.005, "lost_silently": 0, "flagged": 0.05},
 }
 

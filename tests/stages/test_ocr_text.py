@@ -62,3 +62,20 @@ def test_a_stray_mark_at_a_cells_edge_is_left_out_of_vocabulary_scoring():
     assert _line_sets(parts, ["成本指标", "1"]) == [[(0, 0, 10, 10), (0, 12, 10, 22)], [(0, 0, 10, 10)]]
     assert _line_sets(parts, ["经济成本指", "标"]) == [[(0, 0, 10, 10), (0, 12, 10, 22)], [(0, 0, 10, 10)]]
     assert _line_sets(parts[:1], ["1"]) == [[(0, 0, 10, 10)]]
+
+
+def test_a_photos_dark_rim_just_inside_the_edge_is_no_text():
+    """A flattened photo keeps its page's dark rim a few pixels inside the white the warp filled the
+    corners with; it must not join the lines above a table into one band."""
+    import numpy as np
+
+    from pipeline.stages.ocr_lines import drop_border_blobs
+
+    mask = np.zeros((600, 400), np.uint8)
+    mask[3:6, 3:397] = 255           # the rim, 3 px in from the top, left and right edges
+    mask[3:300, 3:6] = 255
+    mask[3:300, 394:397] = 255
+    mask[100:120, 150:250] = 255     # a title well inside the sheet
+    out = drop_border_blobs(mask)
+    assert not out[:, :10].any() and not out[:10].any() and not out[:, -10:].any()
+    assert out[100:120, 150:250].all()
