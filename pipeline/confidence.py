@@ -220,17 +220,20 @@ def calibration() -> Calibration:
     return _CALIBRATION[0]
 
 
-def _hints(evidence: dict | None) -> list[str]:
-    """What a reviewer should know of the reading: the evidence that weighed most against it."""
+def _hints(evidence: dict | None, weak_below: float) -> list[str]:
+    """What a reviewer should know of the reading: the evidence that weighed most against it.
+    `weak_below`: the recogniser score under which a reading is unsure (settings.ocr.uncertain_below,
+    as repair's RepairContext.unsure has it)."""
     if not evidence:
         return ["no cell read for it (blank, or derived from other fields)"]
     hints = ["read under a seal: check it against the paper"] if evidence["sealed"] else []
-    if evidence["source"] == "ocr" and evidence["confidence"] < 0.9:
+    if evidence["source"] == "ocr" and evidence["confidence"] < weak_below:
         hints.append(f"recogniser confidence {evidence['confidence']:.2f}")
     return hints
 
 
-def score_form(form: RawForm, model: Calibration | None = None, pages: dict | None = None) -> dict[str, float]:
+def score_form(form: RawForm, model: Calibration | None = None, pages: dict | None = None,
+               weak_below: float = 0.8) -> dict[str, float]:
     """Each field's probability of being right; fields under the threshold that nothing flagged
     are flagged `uncertain` here, with the alternatives the reading had. `pages`: page number →
     page_quality."""
@@ -245,7 +248,7 @@ def score_form(form: RawForm, model: Calibration | None = None, pages: dict | No
         if p < model.threshold and not (kinds_for(path, kinds) & set(FLAG_KINDS)):
             evidence, place = field_evidence(form, path), field_place(form, path)
             reason = (f"confidence {p:.4f} is under {model.threshold:.4f} (calibrated on the development corpus)"
-                      + "".join(f"; {hint}" for hint in _hints(evidence)))
+                      + "".join(f"; {hint}" for hint in _hints(evidence, weak_below)))
             form.review.append(ReviewItem(
                 kind="uncertain", field=path, reason=reason, after=values.get(path),
                 page=place.get("page") if place else None, bbox=place.get("bbox") if place else None,
@@ -257,6 +260,6 @@ def run(doc, settings):
     """The form stage: every record gets `confidence`; its review list the fields under the threshold."""
     pages = {page.number: page_quality(page) for page in doc.pages}
     for form in doc.forms:
-        form.record["confidence"] = score_form(form, pages=pages)
+        form.record["confidence"] = score_form(form, pages=pages, weak_below=settings.ocr.uncertain_below)
         form.record["review"] = [item.model_dump(mode="json") for item in form.review]
     return doc
