@@ -61,6 +61,8 @@ def run(
         reporter.close()
         _fail(exc)
     reporter.summary(manifest, str(out))
+    for problem in manifest.get("corrections", {}).get("problems", []):
+        typer.echo(f"warning: {problem}", err=True)
     raise typer.Exit(exit_code(manifest))
 
 
@@ -70,6 +72,51 @@ def exit_code(manifest: dict) -> int:
     if statuses - {"ok", "skipped", "partial"}:
         return EXIT_FAILED
     return EXIT_PARTIAL if "partial" in statuses else 0
+
+
+@app.command("apply")
+def apply_command(
+    out: Path = typer.Argument(..., help="a folder written by `pipeline run`"),
+    file: Path = typer.Argument(..., help="corrections JSON (schema/corrections.schema.json)"),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="the config the run used"),
+) -> None:
+    """Merge FILE into OUT/corrections.json and apply it: records, per-form CSVs and the run's CSVs
+    rewritten, each change a review item of kind `corrected`. Later runs on OUT keep applying it.
+
+    Exit 1 when a correction could not be applied (its form or field is gone, or its value does
+    not fit the field); each is named on stderr.
+    """
+    from pipeline import corrections
+    from pipeline.config import load_settings
+    from pipeline.state import RunState
+    from pipeline.stages.write import write_run_summary
+
+    try:
+        settings = load_settings(config, {"out_dir": str(out)})
+        manifest_path = out / "manifest.json"
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise UsageError(f"{out}: not a folder written by `pipeline run` (no readable manifest.json)") from None
+        new = corrections.load(file)
+        kept = out / corrections.CORRECTIONS_FILE
+        items = corrections.merged(corrections.load(kept) if kept.is_file() else [], new)
+        corrections.save(out, items)
+        state = RunState(out, settings.fingerprint())
+        entries = []
+        for entry in manifest.get("inputs", []):
+            stored = state.load(entry["out_name"]) if entry.get("out_name") else None
+            entries.append({**stored, "out_name": entry["out_name"]} if stored else entry)
+        fixes = corrections.apply_run(entries, settings, items)
+        manifest["inputs"] = [{k: v for k, v in e.items() if k != "records"} for e in entries]
+        manifest["corrections"] = fixes
+        write_run_summary(entries, out, settings, manifest)
+    except PipelineError as exc:
+        _fail(exc)
+    for problem in fixes["problems"]:
+        typer.echo(f"warning: {problem}", err=True)
+    typer.echo(f"{len(new)} correction(s) read; {fixes['applied']} field(s) corrected in {out}")
+    raise typer.Exit(EXIT_FAILED if fixes["problems"] else 0)
 
 
 @app.command("eval")

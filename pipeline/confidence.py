@@ -150,7 +150,7 @@ class Calibration:
 
 def record_paths(record: dict) -> Iterator[tuple[str, object]]:
     """(path, value) of every leaf field of a record, in the review items' terms (`indicators[3].value`)."""
-    skip = {"schema_version", "form_type", "template", "review", "source", "confidence"}
+    skip = {"schema_version", "form_id", "form_type", "template", "review", "source", "confidence"}
     for name, value in record.items():
         if name in skip:
             continue

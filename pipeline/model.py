@@ -107,7 +107,8 @@ class ReviewItem(BaseModel):
     """One thing the tool changed, inferred or doubts, with where and why."""
 
     # incomplete: part of the form is not in the input (a page, the rest of its grid, its type)
-    kind: Literal["repair", "inferred", "warning", "uncertain", "incomplete"]
+    # corrected: a person's correction (or confirmation) applied from corrections.json (pipeline/corrections.py)
+    kind: Literal["repair", "inferred", "warning", "uncertain", "incomplete", "corrected"]
     field: str  # e.g. "budget_amount", "indicators[3].level2"
     reason: str
     before: Any = None

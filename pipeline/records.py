@@ -19,7 +19,7 @@ from pipeline.spec import (AmountRowSection, AmountsSection, Column, FieldsSecti
                            ListSection)
 from pipeline.values import value_type
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 HEADER_FIELDS = ["title", "year", "reporting_unit", "amount_unit", "signer"]  # every template's
 
 
@@ -93,6 +93,8 @@ def record_model(spec: FormSpec) -> type[BaseModel]:
     camel = _camel(spec.template)
     fields: dict[str, Any] = {
         "schema_version": (str, SCHEMA_VERSION),
+        "form_id": (str, Field(description="stable key: the input's sha256 (16 hex digits) and the form's "
+                                           "number in it, `3fa9c1d2e4b5a6f7-01`; corrections name it")),
         "form_type": (Literal[spec.form_type], spec.form_type),  # type: ignore[valid-type]
         "template": (Literal[spec.template], spec.template),  # type: ignore[valid-type]
         **_HEADER,

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Protocol
 
-from pipeline import confidence
+from pipeline import confidence, corrections
 from pipeline.config import Settings
 from pipeline.errors import InputError, Interrupted, NoFormFound, PipelineError
 from pipeline.executors import make_executor
@@ -218,7 +218,7 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
     for index, (item, out_name) in enumerate(zip(inputs, unique_out_names(inputs, settings))):
         earlier = None if force else state.finished(item.file, out_name, item.parts)
         if earlier is not None:
-            entries[index] = earlier  # a partial one stays partial: its entry says so again
+            entries[index] = {**earlier, "out_name": out_name}  # a partial one stays partial: its entry says so again
         else:
             tasks.append(Task(index, item.file, out_name, item.parts, item.missing))
     tasks.sort(key=_size, reverse=True)  # big files first: no worker is left with one at the end
@@ -235,7 +235,8 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
         _write_summary(started, finished + skipped, settings, interrupted=True)
         raise Interrupted(f"interrupted: {len(finished)} of {len(inputs)} input(s) done and written; "
                           f"run the same command again to resume (finished inputs are skipped)") from None
-    return _write_summary(started, entries + skipped, settings)
+    fixes = corrections.apply_run(entries, settings)  # a person's corrections outlive every rerun
+    return _write_summary(started, entries + skipped, settings, fixes=fixes)
 
 
 def _size(task: Task) -> int:
@@ -245,13 +246,15 @@ def _size(task: Task) -> int:
         return 0  # missing: reported when its turn comes
 
 
-def _write_summary(started: datetime, entries: list[dict], settings: Settings, interrupted: bool = False) -> dict:
+def _write_summary(started: datetime, entries: list[dict], settings: Settings, interrupted: bool = False,
+                   fixes: dict | None = None) -> dict:
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config_fingerprint": settings.fingerprint(),
         **({"interrupted": True} if interrupted else {}),
+        **({"corrections": fixes} if fixes and (fixes["applied"] or fixes["problems"]) else {}),
         "inputs": [{k: v for k, v in e.items() if k != "records"} for e in entries],
     }
     write.write_run_summary(entries, settings.out_dir, settings, manifest)
@@ -267,7 +270,7 @@ def convert_and_record(task: Task, settings: Settings) -> dict:
 def convert_task(task: Task, settings: Settings) -> dict:
     """Convert one input; never raises for a bad input: the entry says what went wrong."""
     path, out_name = task.file, task.out_name
-    entry: dict = {"file": str(path), "status": "failed", "forms": 0, "pages": 0,
+    entry: dict = {"file": str(path), "out_name": out_name, "status": "failed", "forms": 0, "pages": 0,
                    **({"parts": [str(p) for p in task.parts]} if task.parts else {}),
                    "seconds": {}, "errors": [], "outputs": [], "records": []}
     started = time.perf_counter()

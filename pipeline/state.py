@@ -4,7 +4,7 @@ When an input finishes, its manifest entry — sha256, config fingerprint,
 status, outputs and the records the run-wide CSVs are built from — is written
 atomically to `.state/<out_name>.json`. A rerun skips an input whose state
 says it converted with the same bytes and the same config and whose outputs
-are all there; failed inputs are tried again. A `partial` input (part of a form
+are all there, however its path is typed this time; failed inputs are tried again. A `partial` input (part of a form
 not in it) is finished too: it is not converted again, but its entry, status
 `partial` and causes, is reported again, so the rerun's summary and exit code
 say partial as the first run did. Outputs a new conversion no
@@ -44,8 +44,9 @@ class RunState:
         `parts`: the files of an input joined from several (stages/parts.py); the same files
         in the same order, with the same bytes, or it converts again."""
         entry = self.load(out_name)
-        if (entry is None or entry.get("status") not in FINISHED or entry.get("file") != str(file)
-                or entry.get("parts", []) != [str(p) for p in parts]
+        # the bytes and the config decide, not how the path was typed (`./in/a.pdf`, `/abs/in/a.pdf`)
+        if (entry is None or entry.get("status") not in FINISHED
+                or len(entry.get("parts", [])) != len(parts)
                 or entry.get("config_fingerprint") != self.fingerprint):
             return None
         if not all((self.out_dir / p).is_file() for p in entry["outputs"]):
@@ -54,7 +55,9 @@ class RunState:
             same_bytes = entry.get("sha256") == input_sha256(list(parts or (file,)))
         except OSError:
             return None
-        return entry if same_bytes else None
+        if not same_bytes:
+            return None
+        return {**entry, "file": str(file), **({"parts": [str(p) for p in parts]} if parts else {})}
 
     def record(self, out_name: str, entry: dict) -> dict:
         """Persist a finished input; remove the outputs its earlier conversion wrote and this one did not."""

@@ -288,3 +288,15 @@ def test_cutting_run_by_run_gives_what_cutting_the_whole_document_gives(sample, 
     expected = {"justice_projects_bundle.pdf": [[1], [2], [3], [4]], "justice_department_2026.pdf": [[1, 2]],
                 "long": [[1], [2, 3], [4], [5], [6], [7], [8], [9]]}
     assert [[page.number for page in run] for run in runs] == expected.get(sample, [[1]])
+
+
+def test_resume_is_keyed_by_content_not_by_how_the_path_was_typed(tmp_path, monkeypatch):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(dump(1), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("run", str(tmp_path / "in"), "--out", str(out))[0] == 0
+    monkeypatch.chdir(tmp_path)
+    code, output = run_cli("run", "./in/", "--out", str(out))
+    assert code == 0 and "resuming: 1 of 1" in output
+    [entry] = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]
+    assert entry["file"] == str(Path("./in/") / "a.txt")  # named as this run named it

@@ -24,9 +24,15 @@ _YEAR_LINE = re.compile(r"^[（(]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?$")
 
 def run(doc: Document, settings: Settings) -> Document:
     lexicon = Lexicon(settings.vocabulary)
-    for form in doc.forms:
-        form.record = build_record(form, doc, lexicon, settings.spec(form.template))
+    for number, form in enumerate(doc.forms, start=doc.forms_before + 1):
+        form.record = {"form_id": form_id(doc.sha256, number),
+                       **build_record(form, doc, lexicon, settings.spec(form.template))}
     return doc
+
+
+def form_id(sha256: str, number: int) -> str:
+    """A form's stable key: its input's content (not its path or name) and its place in it."""
+    return f"{sha256[:16]}-{number:02d}"
 
 
 def _note_all(form: RawForm, where: str, notes, cell=None) -> None:

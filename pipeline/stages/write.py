@@ -24,7 +24,7 @@ from pipeline.spec import FormSpec
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 
 # projects.csv: one row per form of the run, whatever its template (its own fields are in its JSON)
-PROJECT_COLUMNS = ["input", "form", "form_type", "template", "name", "title", "year", "reporting_unit",
+PROJECT_COLUMNS = ["form_id", "input", "form", "form_type", "template", "name", "title", "year", "reporting_unit",
                    "amount_unit", "budget_amount", "project_category", "period", "signer", "indicators",
                    "review_items", "json"]
 
@@ -88,15 +88,22 @@ def run(doc: Document, settings: Settings) -> Document:
         record, spec = form.record, settings.spec(form.template)
         stem = f"{number:02d}-{safe_name(form_name(record, spec), settings.output.max_name_chars)}"
         json_path = inside(out_dir, folder / f"{stem}.json")
-        atomic_write(json_path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        csv_path = write_form(record, spec, json_path, settings)
         form.output = json_path
-        section = spec.indicator_section
-        columns = ["name"] + spec.indicator_fields
-        rows = [{"name": form_name(record, spec), **ind} for ind in record.get(section.name if section else "", [])]
-        csv_path = inside(out_dir, folder / f"{stem}.csv")
-        atomic_write(csv_path, csv_text(columns, rows, settings.output.csv_bom))
         doc.outputs += [json_path, csv_path]
     return doc
+
+
+def write_form(record: dict, spec: FormSpec, json_path: Path, settings: Settings) -> Path:
+    """A form's JSON, and beside it the CSV of its indicator rows; returns the CSV's path."""
+    atomic_write(json_path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    section = spec.indicator_section
+    columns = ["form_id", "row", "name"] + spec.indicator_fields
+    rows = [{"form_id": record.get("form_id"), "row": i, "name": form_name(record, spec), **ind}
+            for i, ind in enumerate(record.get(section.name if section else "", []))]
+    csv_path = inside(settings.out_dir, json_path.with_suffix(".csv"))
+    atomic_write(csv_path, csv_text(columns, rows, settings.output.csv_bom))
+    return csv_path
 
 
 def write_run_summary(docs: list[dict], out_dir: Path, settings: Settings, manifest: dict) -> None:
@@ -112,7 +119,8 @@ def write_run_summary(docs: list[dict], out_dir: Path, settings: Settings, manif
             section = spec.indicator_section
             rows = record.get(section.name, []) if section else []
             projects.append({
-                "input": entry["file"], "form": form["number"], "form_type": record["form_type"],
+                "form_id": record.get("form_id"), "input": entry["file"], "form": form["number"],
+                "form_type": record["form_type"],
                 "template": spec.template, "name": form_name(record, spec), "title": record["title"],
                 "year": record["year"], "reporting_unit": record["reporting_unit"],
                 "amount_unit": record["amount_unit"], "budget_amount": _dotted(record, spec.budget_field),
@@ -120,11 +128,12 @@ def write_run_summary(docs: list[dict], out_dir: Path, settings: Settings, manif
                 "signer": record["signer"], "indicators": len(rows), "review_items": len(record["review"]),
                 "json": json_path,
             })
-            for ind in rows:
-                indicators.append({"input": entry["file"], "form": form["number"], "form_type": record["form_type"],
+            for row, ind in enumerate(rows):
+                indicators.append({"form_id": record.get("form_id"), "row": row, "input": entry["file"],
+                                   "form": form["number"], "form_type": record["form_type"],
                                    "template": spec.template, "name": form_name(record, spec), **ind})
     bom = settings.output.csv_bom
     atomic_write(inside(out_dir, out_dir / "projects.csv"), csv_text(PROJECT_COLUMNS, projects, bom))
-    ind_columns = ["input", "form", "form_type", "template", "name"] + indicator_columns(settings.forms)
+    ind_columns = ["form_id", "row", "input", "form", "form_type", "template", "name"] + indicator_columns(settings.forms)
     atomic_write(inside(out_dir, out_dir / "indicators.csv"), csv_text(ind_columns, indicators, bom))
     atomic_write(inside(out_dir, out_dir / "manifest.json"), json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
