@@ -2,7 +2,8 @@
 
 Exit codes (pipeline/errors.py): 0 every input converted; 1 some input failed; 2 usage or config
 error; 3 some input converted incompletely (status `partial`) and none failed; 130 stopped by
-Ctrl-C (what finished is written; rerunning the command resumes).
+Ctrl-C (what finished is written; rerunning the command resumes). `pipeline apply`: 0 every
+correction applied, 1 some could not be (named on stderr), 2 usage error.
 """
 
 from __future__ import annotations

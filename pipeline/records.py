@@ -30,10 +30,27 @@ class EmptyCategory(BaseModel):
     level2: str | None
 
 
+class PageGeometry(BaseModel):
+    """How one page's coordinates relate to the file: bboxes are PDF points on the upright page;
+    a scanned page's point (x, y) is pixel (x·dpi/72, y·dpi/72) of the upright image, and
+    `transform.matrix` (3×3) maps the original image's pixels onto those (its inverse maps a bbox
+    back onto the file: pipeline.perspective.to_original). Null transform: the page is the file's."""
+
+    page: int
+    width: Optional[float] = None
+    height: Optional[float] = None
+    scanned: bool = False
+    dpi: Optional[float] = None
+    rotation: int = 0
+    skew: float = 0.0
+    transform: Optional[dict[str, Any]] = None
+
+
 class Source(BaseModel):
     file: str
     sha256: str
     pages: list[int]
+    geometry: list[PageGeometry] = Field(default_factory=list, description="each of its pages' geometry")
 
 
 class _Closed(BaseModel):

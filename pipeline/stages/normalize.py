@@ -30,6 +30,13 @@ def run(doc: Document, settings: Settings) -> Document:
     return doc
 
 
+def page_geometry(page) -> dict:
+    """What maps a bbox of this page back onto its file (records.PageGeometry)."""
+    return {"page": page.number, "width": page.width, "height": page.height, "scanned": page.scanned,
+            "dpi": page.dpi, "rotation": page.rotation, "skew": round(page.skew, 3),
+            "transform": page.transform if page.scanned else None}
+
+
 def form_id(sha256: str, number: int) -> str:
     """A form's stable key: its input's content (not its path or name) and its place in it."""
     return f"{sha256[:16]}-{number:02d}"
@@ -149,5 +156,6 @@ def build_record(form: RawForm, doc: Document, lex: Lexicon, spec: FormSpec) -> 
     year_lines = [line.text for line in form.lines if _YEAR_LINE.match(line.text.strip())]
     record["year"] = next((y for t in [form.title, *year_lines, *periods] if (y := title_year(t))), None)
     record.update(tail)
-    record["source"] = {"file": doc.path.name, "sha256": doc.sha256, "pages": form.pages}
+    record["source"] = {"file": doc.path.name, "sha256": doc.sha256, "pages": form.pages,
+                        "geometry": [page_geometry(page) for page in doc.pages if page.number in form.pages]}
     return record

@@ -33,3 +33,23 @@ def test_replayed_scan_gives_the_recorded_records(tmp_path):
         assert all(abs(have_conf[k] - want_conf[k]) < 1e-3 for k in want_conf)
     assert got == expected
     assert got[0]["project_name"] == "法律援助专项" and len(got[0]["indicators"]) == 10
+
+
+def test_every_review_bbox_maps_back_onto_the_scanned_file(tmp_path):
+    from pipeline.perspective import to_original
+
+    settings = load_settings(overrides={
+        "out_dir": str(tmp_path),
+        "ocr": {"engine": "recorded", "options": {"path": str(RECORDED / f"{SCAN.stem}.json")}},
+    })
+    run_batch([SCAN], settings)
+    [record] = load_outputs(tmp_path)
+    [geometry] = record["source"]["geometry"]
+    assert geometry["scanned"] and geometry["transform"]["steps"] and geometry["dpi"]
+    w, h = geometry["transform"]["original_size"]
+    boxes = [item["bbox"] for item in record["review"] if item.get("bbox")]
+    assert boxes
+    for x0, top, x1, bottom in boxes:
+        for x, y in ((x0, top), (x1, bottom)):
+            ox, oy = to_original(geometry["transform"], geometry["dpi"], x, y)
+            assert 0 <= ox <= w and 0 <= oy <= h
