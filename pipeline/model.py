@@ -81,6 +81,8 @@ Block = Annotated[Union[TextLine, Table], Field(discriminator="kind")]
 
 class Page(BaseModel):
     number: int  # 1-based
+    file: str | None = None  # the file it was read from (of an input in several files, its part's name)
+    file_page: int | None = None  # 1-based, within that file
     width: float | None = None
     height: float | None = None
     blocks: list[Block] = Field(default_factory=list)  # in reading order

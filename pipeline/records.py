@@ -37,6 +37,8 @@ class PageGeometry(BaseModel):
     back onto the file: pipeline.perspective.to_original). Null transform: the page is the file's."""
 
     page: int
+    file: Optional[str] = None  # the file holding it (an input in several files: its part)
+    file_page: Optional[int] = None  # 1-based, in that file
     width: Optional[float] = None
     height: Optional[float] = None
     scanned: bool = False

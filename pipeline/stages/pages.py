@@ -110,7 +110,9 @@ def _pages(doc: Document, settings: Settings) -> Iterator[PageWork]:
     """The pages of the input's file, or of its parts one after another (stages/parts.py), numbered
     through: part 2's first page follows part 1's last. Each page keeps its own file and index there."""
     if not doc.parts:
-        yield from _file_pages(doc.path, doc.kind, settings)
+        for work in _file_pages(doc.path, doc.kind, settings):
+            work.page.file, work.page.file_page = doc.path.name, work.index + 1
+            yield work
         return
     offset = 0
     for part in doc.parts:
@@ -118,6 +120,7 @@ def _pages(doc: Document, settings: Settings) -> Iterator[PageWork]:
         for work in _file_pages(part, ingest.document_kind(part, settings), settings):
             count = work.index + 1
             work.page.number = offset + count
+            work.page.file, work.page.file_page = part.name, count
             yield work
         offset += count
 

@@ -43,7 +43,8 @@ def triage(work, settings: Settings):
         return work  # an image file: scanned from the start
     page = work.plumber
     if page_has_text_layer(page):
-        work.page = extract_pdf_page(page, work.page.number, settings.tables)
+        work.page = extract_pdf_page(page, work.page.number, settings.tables).model_copy(
+            update={"file": work.page.file, "file_page": work.page.file_page})
     else:
         work.page.scanned = True
         work.page.width, work.page.height = _size(page, "width"), _size(page, "height")
