@@ -113,15 +113,39 @@ def _child(node: Any, key: str | int) -> Any:
     return None
 
 
-def _typed(value: Any, current: Any) -> Any:
-    """A value typed in the review page is text; a field holding a number takes it as one
-    (the one number parser: `1,200.50`, full-width digits); text fields keep it as typed."""
-    if isinstance(value, str) and isinstance(current, (int, float)) and not isinstance(current, bool):
-        number = parse_number(value)
-        return value if number is None else number
-    if isinstance(value, str) and value.strip() == "" and current is None:
-        return None
-    return value
+def _candidates(value: Any, current: Any) -> list[Any]:
+    """What a typed value may be stored as, best first. The review page sends text: a field holding a
+    number takes it as one (the one number parser: `1,200.50`, full-width digits) or refuses it; an
+    empty field takes a number where its type allows one (`95` in an indicator's value), else the text."""
+    if not isinstance(value, str):
+        return [value]
+    number = parse_number(value)
+    if isinstance(current, (int, float)) and not isinstance(current, bool):
+        return [number] if number is not None else []
+    if value.strip() == "":
+        return [None, value]
+    return [number, value] if current is None and number is not None else [value]
+
+
+class _Refused(ValueError):
+    """A correction's value the field cannot hold."""
+
+
+def _fit(node: Any, key: Any, candidates: list[Any], record: dict, validate) -> Any:
+    """The first candidate the record's schema takes, set in place; else _Refused saying why."""
+    if not candidates:
+        raise _Refused("holds a number, and the value is not one")
+    why = ""
+    for value in candidates:
+        node[key] = value
+        if validate is None:
+            return value
+        try:
+            validate(record)
+            return value
+        except ValueError as exc:
+            why = str(exc).splitlines()[0]
+    raise _Refused(f"the value {candidates[-1]!r} does not fit it ({why})")
 
 
 def apply(record: dict, items: list[Correction], validate=None) -> tuple[bool, list[str]]:
@@ -139,10 +163,12 @@ def apply(record: dict, items: list[Correction], validate=None) -> tuple[bool, l
         node, key = where
         earlier = next((r for r in review if r.get("kind") == "corrected" and r.get("field") == item.field), None)
         read = earlier["before"] if earlier else node[key]
-        value = _typed(item.value, read if read is not None else node[key])
-        if isinstance(value, str) and isinstance(read, (int, float)) and not isinstance(read, bool):
-            problems.append(f"form {item.form_id}: field '{item.field}' holds a number; {item.value!r} is not "
-                            "one; correction not applied")
+        old = node[key]
+        try:
+            value = _fit(node, key, _candidates(item.value, read if read is not None else old), record, validate)
+        except _Refused as exc:
+            node[key] = old
+            problems.append(f"form {item.form_id}: field '{item.field}': {exc}; correction not applied")
             continue
         reason = "confirmed by a person" if value == read else "corrected by a person"
         entry = {"kind": "corrected", "field": item.field, "reason": reason + (f": {item.note}" if item.note else ""),
@@ -150,19 +176,8 @@ def apply(record: dict, items: list[Correction], validate=None) -> tuple[bool, l
         flagged = next((r for r in review if r.get("field") == item.field and r.get("page") is not None), None)
         if flagged is not None:
             entry["page"], entry["bbox"] = flagged["page"], flagged.get("bbox")
-        if earlier is not None and earlier == entry and node[key] == value:
+        if earlier is not None and earlier == entry and old == value:
             continue  # applied before: nothing to do
-        old = node[key]
-        node[key] = value
-        if validate is not None:
-            try:
-                validate(record)
-            except ValueError as exc:
-                node[key] = old
-                reason = str(exc).splitlines()[0]
-                problems.append(f"form {item.form_id}: field '{item.field}': value {item.value!r} refused "
-                                f"({reason}); correction not applied")
-                continue
         if earlier is not None:
             review[review.index(earlier)] = entry
         else:
