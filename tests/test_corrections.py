@@ -138,6 +138,7 @@ def _assert_corrected(out: Path, form_id: str) -> None:
     assert record["indicators"][0]["value"] == 999 and record["project_name"] == "改正的名称"
     rows = list(csv.DictReader((out / "indicators.csv").read_text("utf-8-sig").splitlines()))
     assert rows[0]["form_id"] == form_id and rows[0]["row"] == "0" and rows[0]["value"] == "999"
+    assert rows[0]["value_number"] == "999" and rows[0]["value_text"] == ""
     projects = list(csv.DictReader((out / "projects.csv").read_text("utf-8-sig").splitlines()))
     assert projects[0]["name"] == "改正的名称" and projects[0]["form_id"] == form_id
     own = list(csv.DictReader(next(p for p in out.glob("*/*.csv") if not p.parent.name.startswith(".")).read_text("utf-8-sig").splitlines()))
@@ -158,3 +159,21 @@ def test_an_empty_field_takes_a_number_where_its_type_allows_one_else_the_text()
     record = {**_record(), "project_name": None, "indicators": [{"level3": "面积", "value": None}]}
     corrections.apply(record, [_fix("indicators[0].value", "95"), _fix("project_name", "2026")], validate)
     assert record["indicators"][0]["value"] == 95 and record["project_name"] == "2026"
+
+
+def test_indicator_rows_split_value_by_type_and_say_how_sure_each_row_is():
+    from pipeline.config import load_settings
+    from pipeline.stages.write import indicator_rows
+
+    spec = load_settings().spec("project")
+    record = {"form_id": "abc-01", "project_name": "P",
+              "indicators": [{"level3": "面积", "value": 3000}, {"level3": "满意度", "value": "提升"}],
+              "confidence": {"indicators[0].value": 0.9, "indicators[0].unit": 0.99, "indicators[1].value": 0.999,
+                             "indicators[10].value": 0.1},
+              "review": [{"kind": "uncertain", "field": "indicators[0].value"},
+                         {"kind": "repair", "field": "indicators[1].value"}]}
+    first, second = indicator_rows(record, spec)
+    assert (first["row"], first["value_number"], first["value_text"], first["confidence"], first["flagged"]) == \
+        (0, 3000, None, 0.9, True)
+    assert (second["value_number"], second["value_text"], second["confidence"], second["flagged"]) == \
+        (None, "提升", 0.999, False)  # a repair is not a flag; indicators[10] is not indicators[1]

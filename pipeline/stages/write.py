@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.errors import PipelineError
-from pipeline.model import Document
+from pipeline.model import FLAG_KINDS, Document
 from pipeline.spec import FormSpec
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
@@ -94,15 +94,36 @@ def run(doc: Document, settings: Settings) -> Document:
     return doc
 
 
+# beside each indicator's own fields: its value split by type, and how sure the row is
+ROW_COLUMNS = ["value_number", "value_text", "confidence", "flagged"]
+
+
+def indicator_rows(record: dict, spec: FormSpec) -> list[dict]:
+    """A form's indicator rows for CSV: form_id and row index (the N of `indicators[N]` that review
+    items and corrections name), the fields, `value` split into a number and a text column, the
+    row's least confidence, and whether a person is asked to check any of its fields."""
+    section = spec.indicator_section
+    name = section.name if section else ""
+    flagged = {item["field"] for item in record.get("review", []) if item.get("kind") in FLAG_KINDS}
+    rows = []
+    for i, ind in enumerate(record.get(name, []) if section else []):
+        prefix = f"{name}[{i}]"
+        sure = [p for field, p in record.get("confidence", {}).items() if field.startswith(prefix + ".")]
+        value = ind.get("value")
+        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        rows.append({"form_id": record.get("form_id"), "row": i, "name": form_name(record, spec), **ind,
+                     "value_number": number, "value_text": value if isinstance(value, str) else None,
+                     "confidence": min(sure) if sure else None,
+                     "flagged": any(f == prefix or f.startswith(prefix + ".") for f in flagged)})
+    return rows
+
+
 def write_form(record: dict, spec: FormSpec, json_path: Path, settings: Settings) -> Path:
     """A form's JSON, and beside it the CSV of its indicator rows; returns the CSV's path."""
     atomic_write(json_path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-    section = spec.indicator_section
-    columns = ["form_id", "row", "name"] + spec.indicator_fields
-    rows = [{"form_id": record.get("form_id"), "row": i, "name": form_name(record, spec), **ind}
-            for i, ind in enumerate(record.get(section.name if section else "", []))]
+    columns = ["form_id", "row", "name"] + spec.indicator_fields + ROW_COLUMNS
     csv_path = inside(settings.out_dir, json_path.with_suffix(".csv"))
-    atomic_write(csv_path, csv_text(columns, rows, settings.output.csv_bom))
+    atomic_write(csv_path, csv_text(columns, indicator_rows(record, spec), settings.output.csv_bom))
     return csv_path
 
 
@@ -128,12 +149,12 @@ def write_run_summary(docs: list[dict], out_dir: Path, settings: Settings, manif
                 "signer": record["signer"], "indicators": len(rows), "review_items": len(record["review"]),
                 "json": json_path,
             })
-            for row, ind in enumerate(rows):
-                indicators.append({"form_id": record.get("form_id"), "row": row, "input": entry["file"],
-                                   "form": form["number"], "form_type": record["form_type"],
-                                   "template": spec.template, "name": form_name(record, spec), **ind})
+            indicators += [{**row, "input": entry["file"], "form": form["number"],
+                            "form_type": record["form_type"], "template": spec.template}
+                           for row in indicator_rows(record, spec)]
     bom = settings.output.csv_bom
     atomic_write(inside(out_dir, out_dir / "projects.csv"), csv_text(PROJECT_COLUMNS, projects, bom))
-    ind_columns = ["form_id", "row", "input", "form", "form_type", "template", "name"] + indicator_columns(settings.forms)
+    ind_columns = (["form_id", "row", "input", "form", "form_type", "template", "name"]
+                   + indicator_columns(settings.forms) + ROW_COLUMNS)
     atomic_write(inside(out_dir, out_dir / "indicators.csv"), csv_text(ind_columns, indicators, bom))
     atomic_write(inside(out_dir, out_dir / "manifest.json"), json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
