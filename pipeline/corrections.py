@@ -114,16 +114,18 @@ def _child(node: Any, key: str | int) -> Any:
 
 
 def _candidates(value: Any, current: Any) -> list[Any]:
-    """What a typed value may be stored as, best first. The review page sends text: a field holding a
-    number takes it as one (the one number parser: `1,200.50`, full-width digits) or refuses it; an
-    empty field takes a number where its type allows one (`95` in an indicator's value), else the text."""
+    """What a given value may be stored as, best first. The review page sends text: empty text is
+    an empty field; a field holding a number takes text as a number (the one number parser:
+    `1,200.50`, full-width digits) or refuses it; an empty field takes a number where its type
+    allows one (`95` in an indicator's value), else the text. A JSON number given for a text
+    field is taken as its text."""
+    if isinstance(value, str) and value.strip() == "":
+        return [None, value]
     if not isinstance(value, str):
-        return [value]
+        return [value] if value is None or isinstance(value, bool) else [value, str(value)]
     number = parse_number(value)
     if isinstance(current, (int, float)) and not isinstance(current, bool):
         return [number] if number is not None else []
-    if value.strip() == "":
-        return [None, value]
     return [number, value] if current is None and number is not None else [value]
 
 

@@ -177,3 +177,14 @@ def test_indicator_rows_split_value_by_type_and_say_how_sure_each_row_is():
         (0, 3000, None, 0.9, True)
     assert (second["value_number"], second["value_text"], second["confidence"], second["flagged"]) == \
         (None, "提升", 0.999, False)  # a repair is not a flag; indicators[10] is not indicators[1]
+
+
+def test_empty_text_empties_a_field_and_a_json_number_fills_a_text_field_as_text():
+    def validate(record):
+        if record["project_name"] is not None and not isinstance(record["project_name"], str):
+            raise ValueError("project_name: a string")
+
+    record = _record()
+    changed, problems = corrections.apply(record, [_fix("budget_amount", " "), _fix("project_name", 2026)], validate)
+    assert changed and not problems
+    assert record["budget_amount"] is None and record["project_name"] == "2026"
