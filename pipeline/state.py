@@ -3,9 +3,9 @@
 When an input finishes, its manifest entry — sha256, config fingerprint,
 status, outputs and the records the run-wide CSVs are built from — is written
 atomically to `.state/<out_name>.json`. A rerun skips an input whose state
-says it converted with the same bytes and the same config and whose outputs
-are all there, however its path is typed this time; failed inputs are tried again. A `partial` input (part of a form
-not in it) is finished too: it is not converted again, but its entry, status
+says it converted with the same bytes, the same config and the same record
+schema and whose outputs are all there, however its path is typed this time;
+failed inputs are tried again. A `partial` input (part of a form not in it) is finished too: it is not converted again, but its entry, status
 `partial` and causes, is reported again, so the rerun's summary and exit code
 say partial as the first run did. Outputs a new conversion no
 longer writes are removed, so nothing stale lingers.

@@ -300,3 +300,14 @@ def test_resume_is_keyed_by_content_not_by_how_the_path_was_typed(tmp_path, monk
     assert code == 0 and "resuming: 1 of 1" in output
     [entry] = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]
     assert entry["file"] == str(Path("./in/") / "a.txt")  # named as this run named it
+
+
+def test_outputs_of_another_record_schema_are_converted_again(tmp_path, monkeypatch):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(dump(1), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("run", str(tmp_path / "in"), "--out", str(out))[0] == 0
+    assert "resuming: 1 of 1" in run_cli("run", str(tmp_path / "in"), "--out", str(out))[1]
+    monkeypatch.setattr("pipeline.records.SCHEMA_VERSION", "0.0")  # as an older release wrote them
+    code, output = run_cli("run", str(tmp_path / "in"), "--out", str(out))
+    assert code == 0 and "resuming" not in output

@@ -32,8 +32,8 @@ def run(doc: Document, settings: Settings) -> Document:
 
 def page_geometry(page) -> dict:
     """What maps a bbox of this page back onto its file (records.PageGeometry)."""
-    return {"page": page.number, "file": page.file, "file_page": page.file_page, "width": page.width, "height": page.height, "scanned": page.scanned,
-            "dpi": page.dpi, "rotation": page.rotation, "skew": round(page.skew, 3),
+    return {"page": page.number, "file": page.file, "file_page": page.file_page, "width": page.width,
+            "height": page.height, "scanned": page.scanned, "dpi": page.dpi, "rotation": page.rotation, "skew": round(page.skew, 3),
             "transform": page.transform if page.scanned else None}
 
 
