@@ -134,12 +134,8 @@ class Settings(_Strict):
     password: str | None = None
 
     def fingerprint(self) -> str:
-        """A hash of everything that can change a result (for resumable runs), and the record schema's
-        version: an upgrade that adds to the records (form_id, say) converts earlier outputs again."""
-        from pipeline.records import SCHEMA_VERSION
-
-        data = {**self.model_dump(mode="json", exclude={"out_dir", "password", "batch"}),
-                "schema_version": SCHEMA_VERSION}
+        """A hash of everything that can change a result (for resumable runs)."""
+        data = self.model_dump(mode="json", exclude={"out_dir", "password", "batch"})
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline.records import SCHEMA_VERSION
 from pipeline.stages.ingest import input_sha256
 from pipeline.stages.write import atomic_write, inside
 
@@ -51,6 +52,8 @@ class RunState:
             return None
         if not all((self.out_dir / p).is_file() for p in entry["outputs"]):
             return None
+        if any(form["record"].get("schema_version") != SCHEMA_VERSION for form in entry.get("records", [])):
+            return None  # written by an older release (no form_id, say): convert again
         try:
             same_bytes = entry.get("sha256") == input_sha256(list(parts or (file,)))
         except OSError:
