@@ -17,7 +17,12 @@ FONT_FILES := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc /usr/share/fonts/true
   /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf /usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf \
   /usr/share/fonts/truetype/cwtex/cwfs.ttf
 
-.PHONY: install run test bench bench-tesseract fonts samples scans corpus clean
+# The review page's browser test drives Debian's Chromium through its chromedriver (no browser is
+# ever downloaded): installed by apt-get when missing, as the fonts are.
+BROWSER_APT := chromium chromium-driver
+BROWSER_FILES := /usr/bin/chromium /usr/bin/chromedriver
+
+.PHONY: install run test bench bench-tesseract fonts browser samples scans corpus clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -41,7 +46,7 @@ run: install
 	$(BIN)/pipeline run sample_pdfs/*.pdf sample_pdfs/scans/200dpi sample_pdfs/scans/150dpi_grey --out outputs/
 	@echo "results: outputs/ (one folder per input; projects.csv, indicators.csv, manifest.json)"
 
-test: $(TEST_STAMP) fonts
+test: $(TEST_STAMP) fonts browser
 	$(BIN)/python -m pytest -q
 
 # Ours and the peers (camelot, pdfplumber, img2table + Tesseract, RapidOCR) on the samples:
@@ -74,18 +79,26 @@ bench-tesseract:
 	  || echo "note: apt-get could not install $(TESSERACT_APT); img2table is skipped"; \
 	else echo "note: tesseract with chi_sim is not installed (apt-get install $(TESSERACT_APT)); img2table is skipped"; fi
 
-# The CJK fonts, installed by apt-get when one is missing (as root, or by sudo without a password).
-# A machine where neither works stops here with the command to run, rather than failing tests later.
-fonts:
-	@missing=0; for f in $(FONT_FILES); do [ -f "$$f" ] || missing=1; done; \
+# Debian packages $(2) unless every file of $(1) is there: by apt-get as root, or by sudo without a
+# password. A machine where neither works stops here with the command to run ($(3): what is missing),
+# rather than failing tests later.
+define apt_ensure
+	@missing=0; for f in $(1); do [ -e "$$f" ] || missing=1; done; \
 	if [ $$missing = 0 ]; then :; \
 	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONTS_APT) >/dev/null) \
-	  || { echo "error: apt-get could not install $(FONTS_APT)"; exit 1; }; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null) \
+	  || { echo "error: apt-get could not install $(2)"; exit 1; }; \
 	elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
-	  (sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONTS_APT) >/dev/null) \
-	  || { echo "error: apt-get could not install $(FONTS_APT)"; exit 1; }; \
-	else echo "error: CJK fonts missing; run: apt-get install $(FONTS_APT)"; exit 1; fi
+	  (sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null) \
+	  || { echo "error: apt-get could not install $(2)"; exit 1; }; \
+	else echo "error: $(3) missing; run: apt-get install $(2)"; exit 1; fi
+endef
+
+fonts:
+	$(call apt_ensure,$(FONT_FILES),$(FONTS_APT),CJK fonts)
+
+browser:
+	$(call apt_ensure,$(BROWSER_FILES),$(BROWSER_APT),Chromium)
 
 # Regenerate the sample PDFs from the hand-checked ground truth (needs the CJK fonts above).
 samples: $(STAMP) fonts

@@ -120,6 +120,29 @@ def apply_command(
     raise typer.Exit(EXIT_FAILED if fixes["problems"] else 0)
 
 
+@app.command("review")
+def review_command(
+    out: Path = typer.Argument(..., help="a folder written by `pipeline run`"),
+    source: list[Path] = typer.Option([], "--source", "-s", help="a folder holding the run's input files, when "
+                                                                 "they are not where the run read them"),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="the config the run used"),
+) -> None:
+    """Write OUT/review.html: every field the run flagged, with its picture cut from the source, to
+    accept or correct by keyboard; the page saves corrections.json for `pipeline apply OUT FILE`.
+    Static and offline: open it from disk, no server, nothing fetched."""
+    from pipeline.config import load_settings
+    from pipeline.review.page import build
+
+    try:
+        built = build(out, load_settings(config, {"out_dir": str(out)}), source)
+    except PipelineError as exc:
+        _fail(exc)
+    for warning in built.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    typer.echo(f"{built.page}: {built.flagged} flagged field(s) to check in {built.forms} form(s) "
+               f"({built.cards} with review items)")
+
+
 @app.command("eval")
 def eval_command(
     out: Path = typer.Argument(..., help="a folder written by `pipeline run`"),

@@ -175,12 +175,26 @@ def field_evidence(form: RawForm, path: str) -> dict | None:
 
 
 def field_place(form: RawForm, path: str) -> dict | None:
-    """Where a reviewer finds the field: its own cell, else its row's first cell read."""
+    """Where a reviewer finds the field: its own cell or line, else its row's (row_place)."""
     if path in form.evidence:
         return form.evidence[path]
-    row = path.rsplit(".", 1)[0] if "[" in path else None
-    same_row = [e for p, e in form.evidence.items() if row and p.startswith(row + ".")]
-    return same_row[0] if same_row else None
+    if path in form.places:
+        return form.places[path]
+    return row_place(form, path.rsplit(".", 1)[0]) if "[" in path else None
+
+
+def row_place(form: RawForm, row: str) -> dict | None:
+    """A row's place: the union of its own cells on its first page. A merged label cell (一级/二级
+    指标) names many rows, so cells much taller than the row's lowest are left out."""
+    cells = [e for p, e in form.evidence.items() if p.startswith(row + ".") and e.get("bbox") is not None]
+    if not cells:
+        return None
+    page = cells[0]["page"]
+    boxes = [e["bbox"] for e in cells if e["page"] == page]
+    low = min(b[3] - b[1] for b in boxes)
+    boxes = [b for b in boxes if b[3] - b[1] <= 1.5 * low + 1.0]
+    return {"page": page, "bbox": (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                                   max(b[2] for b in boxes), max(b[3] for b in boxes))}
 
 
 def review_kinds(form: RawForm) -> dict[str, set[str]]:
@@ -256,10 +270,21 @@ def score_form(form: RawForm, model: Calibration | None = None, pages: dict | No
     return scores
 
 
+def place_items(form: RawForm) -> None:
+    """A review item that names no place (a check on a row, a field a line gave) gets its field's,
+    so that the reviewer is shown the field on the page."""
+    for item in form.review:
+        if item.bbox is None:
+            place = row_place(form, item.field) if item.field.endswith("]") else field_place(form, item.field)
+            if place and place.get("bbox") is not None:
+                item.page, item.bbox = place.get("page"), place["bbox"]
+
+
 def run(doc, settings):
     """The form stage: every record gets `confidence`; its review list the fields under the threshold."""
     pages = {page.number: page_quality(page) for page in doc.pages}
     for form in doc.forms:
         form.record["confidence"] = score_form(form, pages=pages, weak_below=settings.ocr.uncertain_below)
+        place_items(form)
         form.record["review"] = [item.model_dump(mode="json") for item in form.review]
     return doc

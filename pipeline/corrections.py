@@ -116,8 +116,8 @@ def _child(node: Any, key: str | int) -> Any:
 def _candidates(value: Any, current: Any) -> list[Any]:
     """What a given value may be stored as, best first. The review page sends text: empty text is
     an empty field; a field holding a number takes text as a number (the one number parser:
-    `1,200.50`, full-width digits) or refuses it; an empty field takes a number where its type
-    allows one (`95` in an indicator's value), else the text. A JSON number given for a text
+    `1,200.50`, full-width digits) or refuses it; any other field takes a number where its type
+    allows one (`95` for an indicator's value misread as `ee`), else the text. A JSON number given for a text
     field is taken as its text."""
     if isinstance(value, str) and value.strip() == "":
         return [None, value]
@@ -126,7 +126,7 @@ def _candidates(value: Any, current: Any) -> list[Any]:
     number = parse_number(value)
     if isinstance(current, (int, float)) and not isinstance(current, bool):
         return [number] if number is not None else []
-    return [number, value] if current is None and number is not None else [value]
+    return [number, value] if number is not None else [value]
 
 
 class _Refused(ValueError):

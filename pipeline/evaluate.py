@@ -31,8 +31,8 @@ class Report:
     flags: set[str] = field(default_factory=set)  # the review fields of the output form being compared
     forms_missing: list[str] = field(default_factory=list)
     forms_extra: list[str] = field(default_factory=list)
-    # called with (output path, right?) for every field compared: how calibration sees outcomes
-    observer: Callable[[str | None, bool], None] | None = None
+    # called with (output path, right?, expected value) for every field compared: how calibration sees outcomes
+    observer: Callable[[str | None, bool, object], None] | None = None
 
     @property
     def accuracy(self) -> float:
@@ -62,7 +62,7 @@ class Report:
         self.total += 1
         flagged = self.flagged(path)
         if self.observer is not None:
-            self.observer(path, same(expected, got))
+            self.observer(path, same(expected, got), expected)
         if same(expected, got):
             self.correct += 1
             self.flagged_right += flagged

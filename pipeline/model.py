@@ -163,14 +163,17 @@ class RawForm(BaseModel):
     # field → what it was read from (pipeline/confidence.py), and its features once scored
     evidence: dict[str, dict] = Field(default_factory=dict, exclude=True)
     features: dict[str, list[float]] = Field(default_factory=dict, exclude=True)
+    # field → where it is printed ({"page", "bbox"}) when no cell's evidence says so: a title or
+    # unit line; for the reviewer's picture only (it weighs in no confidence)
+    places: dict[str, dict] = Field(default_factory=dict, exclude=True)
 
     def note(self, kind: str, field: str, reason: str, before: Any = None,
              after: Any = None, cell: Cell | None = None, page: int | None = None,
-             alternatives: list[tuple[str, float]] | None = None) -> None:
+             alternatives: list[tuple[str, float]] | None = None, bbox: BBox | None = None) -> None:
         self.review.append(ReviewItem(
             kind=kind, field=field, reason=reason, before=before, after=after,
             page=page if page is not None else (cell.page if cell is not None else None),
-            bbox=cell.bbox if cell is not None else None, alternatives=alternatives,
+            bbox=bbox if bbox is not None else (cell.bbox if cell is not None else None), alternatives=alternatives,
         ))
 
 

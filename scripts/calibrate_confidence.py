@@ -61,7 +61,7 @@ def observations(split: Path, carriers: list[str], work: Path) -> tuple[np.ndarr
                 feats = form.features if form is not None else {}
                 read = dict(confidence.record_paths(got)) if got is not None else {}
 
-                def seen(p, right, feats=feats, read=read, label=f"{carrier}/{path.name} {form_key(want)}"):
+                def seen(p, right, _expected=None, feats=feats, read=read, label=f"{carrier}/{path.name} {form_key(want)}"):
                     if p in feats:
                         xs.append(feats[p])
                         ys.append(1.0 if right else 0.0)

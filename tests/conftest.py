@@ -35,3 +35,17 @@ def seed_path() -> Path:
     if not SEED.exists():
         pytest.skip(f"../shared is absent ({SEED} not found): seed tests need the shared folder")
     return SEED
+
+
+@pytest.fixture(scope="session")
+def scan150_run(tmp_path_factory) -> Path:
+    """A run over the 150 dpi grey sample scans (real OCR, ~40 s, once a session); read it, or
+    copy it before changing it."""
+    pytest.importorskip("rapidocr")
+    from pipeline.runner import run_batch
+
+    out = tmp_path_factory.mktemp("scan150_run")
+    manifest = run_batch([SAMPLES / "scans" / "150dpi_grey"], load_settings(overrides={"out_dir": str(out)}))
+    failed = [e for e in manifest["inputs"] if e["status"] != "ok"]
+    assert not failed, failed
+    return out

@@ -151,12 +151,13 @@ def test_apply_refuses_what_is_not_a_run(tmp_path):
     assert code == 2 and "not a folder written by `pipeline run`" in output
 
 
-def test_an_empty_field_takes_a_number_where_its_type_allows_one_else_the_text():
+@pytest.mark.parametrize("read", [None, "ee"])  # blank, or a number misread as text
+def test_a_text_or_empty_field_takes_a_number_where_its_type_allows_one_else_the_text(read):
     def validate(record):  # as the record model does: indicator values are numbers or text, names text
         if record["project_name"] is not None and not isinstance(record["project_name"], str):
             raise ValueError("project_name: a string")
 
-    record = {**_record(), "project_name": None, "indicators": [{"level3": "面积", "value": None}]}
+    record = {**_record(), "project_name": read, "indicators": [{"level3": "面积", "value": read}]}
     corrections.apply(record, [_fix("indicators[0].value", "95"), _fix("project_name", "2026")], validate)
     assert record["indicators"][0]["value"] == 95 and record["project_name"] == "2026"
 

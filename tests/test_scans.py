@@ -34,8 +34,8 @@ def scan200(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def scan150(tmp_path_factory):
-    return convert([SCANS / "150dpi_grey"], tmp_path_factory.mktemp("scan150"))
+def scan150(scan150_run):
+    return load_outputs(scan150_run)
 
 
 @pytest.fixture(scope="module")

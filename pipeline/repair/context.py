@@ -51,9 +51,10 @@ class RepairContext:
     def take_line(self, field_name: str, line: TextLine) -> None:
         """Record what reading did to a text line a field was taken from."""
         self.form.evidence[field_name] = evidence_of(line)
+        self.form.places[field_name] = {"page": line.page, "bbox": line.bbox}
         if line.note:
             self.form.note("repair", field_name, line.note, after=line.text, page=line.page,
-                           alternatives=line.alternatives or None)
+                           alternatives=line.alternatives or None, bbox=line.bbox)
 
     def unsure(self, field_name: str) -> bool:
         """Was the field read under a seal or with the recogniser under `uncertain_below`, or flagged?

@@ -187,16 +187,18 @@ def run(doc: Document, settings: Settings) -> Document:
     headless: set[int] = set()  # pages whose indicator grid continues a form not started in this input
     lex = Lexicon(settings.vocabulary)
 
-    def start(form_def: FormSpec, title: str, page: int) -> RawForm:
+    def start(form_def: FormSpec, title: str, page: int, bbox=None) -> RawForm:
         nonlocal pending
         form = RawForm(form_type=form_def.form_type, template=form_def.template, title=title_text(title),
                        pages=[page], preceding=pending)
+        if title and bbox is not None:  # the year is read from the title too
+            form.places.update({name: {"page": page, "bbox": bbox} for name in ("title", "year")})
         exact = all(label_key(k) in label_key(title) for k in form_def.title_keywords)
         if title and not exact and form_def.title:
             year = _YEAR.search(form.title)
             form.title = f"{year.group(1)}年{form_def.title}" if year else form_def.title
             form.note("repair", "title", "title partly unreadable (a seal over it); the form's printed "
-                      "title used", before=clean_text(title), after=form.title, page=page)
+                      "title used", before=clean_text(title), after=form.title, page=page, bbox=bbox)
         pending = []
         forms.append(form)
         return form
@@ -206,7 +208,7 @@ def run(doc: Document, settings: Settings) -> Document:
             if isinstance(block, TextLine):
                 form_def = match_title(block.text, settings.forms, fuzzy=block.source == "ocr")
                 if form_def is not None:
-                    current = start(form_def, block.text, page.number)
+                    current = start(form_def, block.text, page.number, block.bbox)
                     used_pages.add(page.number)
                 elif current is not None and not current.rows:
                     current.lines.append(block)
@@ -216,7 +218,8 @@ def run(doc: Document, settings: Settings) -> Document:
             rows = block.rows()
             form_def = _title_row(block, settings.forms)
             if form_def is not None:
-                current = start(form_def, rows[0][0].text if rows[0] else "", page.number)
+                current = start(form_def, rows[0][0].text if rows[0] else "", page.number,
+                                rows[0][0].bbox if rows[0] else None)
                 rows = rows[1:]
             elif current is None or current.rows:
                 # no title seen (or none readable): a table that opens with a form's labels starts a
