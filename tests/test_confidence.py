@@ -28,8 +28,9 @@ def test_a_target_cells_evidence_reaches_every_field_it_filled(settings):
     from pipeline.spec import Column
     from pipeline.stages.normalize import typed_row
 
-    weak = C.evidence_of(Cell(row=0, col=0, text="≥95%", source="ocr", confidence=0.6))
-    strong = C.evidence_of(Cell(row=0, col=1, text="满意度", source="ocr", confidence=0.99))
+    weak = C.evidence_of(Cell(row=0, col=0, text="≥95%", source="ocr", confidence=0.6, page=1, bbox=(100, 10, 150, 30)))
+    strong = C.evidence_of(Cell(row=0, col=1, text="满意度", source="ocr", confidence=0.99, page=1,
+                                bbox=(10, 10, 90, 30)))
     form = _form({}, {"indicators[0].value": weak, "indicators[0].level3": strong})
     columns = [Column(field="level3", labels=["三级指标"]), Column(field="unit", labels=["单位"], type="unit"),
                Column(field="value", labels=["指标值"], type="combined_target",
@@ -40,7 +41,7 @@ def test_a_target_cells_evidence_reaches_every_field_it_filled(settings):
     assert C.field_evidence(form, "indicators[0].unit") is weak  # its blank unit column took the cell's
     assert C.field_evidence(form, "indicators[0].level3") is strong
     assert C.field_evidence(form, "indicators[0].note") is None  # a blank cell: never a neighbour's
-    assert C.field_place(form, "indicators[0].note") is weak  # ...but a reviewer finds its row
+    assert C.field_place(form, "indicators[0].note") == {"page": 1, "bbox": (10, 10, 150, 30)}  # ...but its row
     assert C.field_evidence(form, "title") is None
 
 
