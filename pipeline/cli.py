@@ -38,6 +38,8 @@ def run(
     executor: Optional[str] = typer.Option(None, "--executor", help="serial | process (default) | ray"),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join (--executor ray)"),
     force: bool = typer.Option(False, "--force", help="convert again inputs an earlier run finished"),
+    formats: Optional[str] = typer.Option(None, "--format", help="the run-wide tables also as xlsx, sqlite, "
+                                                                 "parquet (comma-separated); JSON and CSV always"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="only print errors"),
 ) -> None:
     """Convert every form in PATHS; write per-form JSON/CSV and run summaries under --out.
@@ -47,13 +49,22 @@ def run(
     from pipeline.config import load_settings
     from pipeline.progress import ConsoleReporter
     from pipeline.runner import run_batch
+    from pipeline.stages.summaries import WRITERS
 
     batch = {k: v for k, v in {"workers": workers, "threads": threads, "executor": executor,
                                    "ray_address": ray_address}.items()
              if v is not None}
     reporter = ConsoleReporter(quiet)
     try:
-        settings = load_settings(config, {"out_dir": str(out), "password": password, "batch": batch})
+        overrides: dict = {"out_dir": str(out), "password": password, "batch": batch}
+        if formats is not None:
+            asked = [f for f in (x.strip().lower() for x in formats.split(",")) if f and f not in ("json", "csv")]
+            unknown = [f for f in asked if f not in WRITERS]
+            if unknown:
+                raise UsageError(f"--format {','.join(unknown)}: expected any of {', '.join(WRITERS)} "
+                                 f"(JSON and CSV are always written)")
+            overrides["output"] = {"formats": asked}
+        settings = load_settings(config, overrides)
         if out.exists() and not out.is_dir():
             raise UsageError(f"{out}: --out exists and is not a folder")
         out.mkdir(parents=True, exist_ok=True)
@@ -90,7 +101,7 @@ def apply_command(
     from pipeline import corrections
     from pipeline.config import load_settings
     from pipeline.state import RunState
-    from pipeline.stages.write import write_run_summary
+    from pipeline.stages.summaries import write_run_summary
 
     try:
         settings = load_settings(config, {"out_dir": str(out)})

@@ -71,6 +71,8 @@ class OcrSettings(_Strict):
 class OutputSettings(_Strict):
     csv_bom: bool = True  # Excel on Chinese Windows needs the BOM to read UTF-8
     max_name_chars: int = 60
+    # the run-wide tables also as these (stages/summaries.py), beside JSON and CSV, which are always written
+    formats: list[Literal["xlsx", "sqlite", "parquet"]] = Field(default_factory=list)
 
 
 class GenericTableSettings(_Strict):
@@ -135,7 +137,9 @@ class Settings(_Strict):
 
     def fingerprint(self) -> str:
         """A hash of everything that can change a result (for resumable runs)."""
-        data = self.model_dump(mode="json", exclude={"out_dir", "password", "batch"})
+        # not the run-wide tables' formats: they are written from the records, whatever converted them
+        data = self.model_dump(mode="json", exclude={"out_dir": True, "password": True, "batch": True,
+                                                     "output": {"formats"}})
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

@@ -107,7 +107,9 @@ def load_outputs(out_dir: Path) -> list[dict]:
     if not out_dir.is_dir():
         raise UsageError(f"{out_dir}: not a folder of pipeline output")
     records = []
-    for path in sorted(out_dir.glob("*/*.json")):
+    for path in sorted(out_dir.rglob("*.json")):  # input folders mirror the input tree: any depth
+        if any(part.startswith(".") for part in path.relative_to(out_dir).parts):
+            continue  # .state/ holds resume entries, not records
         data = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(data, dict) and "form_type" in data:
             records.append(data)

@@ -204,6 +204,7 @@ class GenericTable(BaseModel):
     columns: list[str] = Field(default_factory=list)  # flattened: `收入预算/财政拨款收入`
     column_types: list[Literal["text", "number", "code"]] = Field(default_factory=list)
     rows: list[list[float | str | None]] = Field(default_factory=list)  # typed body values
+    printed: list[list[str | None]] = Field(default_factory=list)  # each body cell's text as printed
     spans: list[Span] = Field(default_factory=list)
     parts: list[TablePart] = Field(default_factory=list)
     # cell texts as read (header rows, then body rows; "" where merged), for comparing readings

@@ -26,8 +26,8 @@ from pipeline.errors import InputError, Interrupted, NoFormFound, PipelineError
 from pipeline.executors import make_executor
 from pipeline.model import Document, Page
 from pipeline.records import SCHEMA_VERSION
-from pipeline.stages import (complete, forms, generic, ingest, normalize, ocr, pages, parts, repair, scan, tables,
-                             validate, write)
+from pipeline.stages import (complete, forms, generic, ingest, normalize, ocr, pages, parts, repair, scan,
+                             summaries, tables, validate, write)
 from pipeline.stages.pages import PageStep
 from pipeline.state import RunState, sweep_temp_files
 
@@ -130,7 +130,8 @@ def _timed(doc: Document, name: str, call: Callable, *args):
         doc.timings[name] = round(doc.timings.get(name, 0.0) + time.perf_counter() - started, 4)
 
 
-def discover(paths: list[Path], settings: Settings, skipped: list[dict] | None = None) -> list[parts.Input]:
+def discover(paths: list[Path], settings: Settings, skipped: list[dict] | None = None,
+             roots: dict[Path, Path] | None = None) -> list[parts.Input]:
     """Files named on the command line, and the supported files under named folders, as inputs:
     a form's pages in several files (`<stem>_p1.jpg`, `<stem>_p2.jpg`; a `<name>.pages/` folder)
     are one input (stages/parts.py).
@@ -138,6 +139,7 @@ def discover(paths: list[Path], settings: Settings, skipped: list[dict] | None =
     A file under a folder that no reader takes is not converted but not hidden either: it is
     appended to `skipped` as a manifest entry saying why. Hidden files and folders stay unseen, and
     so does --out when it lies inside a named folder: its CSV and JSON results are not inputs.
+    `roots` gets, for each file found under a named folder, that folder (out_names mirrors the tree).
     """
     suffixes = set(ingest.supported_suffixes(settings))
     results = settings.out_dir.resolve()
@@ -148,6 +150,8 @@ def discover(paths: list[Path], settings: Settings, skipped: list[dict] | None =
                            and not any(part.startswith(".") for part in p.relative_to(path).parts)
                            and results not in p.resolve().parents)
             found += [p for p in files if p.suffix.lower() in suffixes]
+            if roots is not None:
+                roots.update({p: path for p in files})
             if skipped is not None:
                 skipped += [skipped_entry(p) for p in files if p.suffix.lower() not in suffixes]
         else:
@@ -161,14 +165,42 @@ def skipped_entry(path: Path) -> dict:
             "outputs": [], "reason": f"unsupported file type '{path.suffix.lower() or '(none)'}'"}
 
 
-def unique_out_names(inputs: list[Path] | list[parts.Input], settings: Settings) -> list[str]:
-    names: list[str] = []
-    for item in inputs:  # a joined input is named after the stem its parts share
-        base = write.safe_name(item.stem, settings.output.max_name_chars, fallback="input")
-        name, n = base, 2
-        while name in names:
-            name, n = f"{base}-{n}", n + 1
-        names.append(name)
+def out_names(inputs: list[parts.Input], settings: Settings, roots: dict[Path, Path] | None = None) -> list[str]:
+    """Each input's folder under --out, from its own path only, so that adding a file to a folder
+    never moves another's results: the input's folder relative to the folder named on the command
+    line, then its stem (`2024/a.pdf` under `scans/` → `2024/a`; a file named itself → `a`). Inputs
+    that would share a folder are told apart by the least that does: the named folder's own name
+    (`in1/x`, `in2/x`: two named folders holding `x.pdf`), their suffix (`a.pdf`, `a.docx`), both;
+    only the same file named twice is numbered."""
+    roots = roots or {}
+    limit = settings.output.max_name_chars
+
+    def name(item: parts.Input, suffix: bool, root_name: bool) -> str:
+        root, folder = roots.get(item.file), item.file.parent
+        if item.parts and folder.name.lower().endswith(parts.PAGES_FOLDER_SUFFIX):
+            folder = folder.parent  # a `<name>.pages/` folder is the input itself
+        steps = list(folder.relative_to(root).parts) if root is not None and folder.is_relative_to(root) else []
+        if root_name and root is not None:
+            steps.insert(0, root.resolve().name)
+        stem = item.stem + (item.file.suffix.lower() if suffix else "")
+        return "/".join(write.safe_name(step, limit, fallback="input") for step in [*steps, stem])
+
+    names = [name(item, False, False) for item in inputs]
+    for clash in {n for n in names if names.count(n) > 1}:
+        group = [i for i, n in enumerate(names) if n == clash]
+        for suffix, root_name in ((False, True), (True, False), (True, True)):  # the least that tells them apart
+            told = [name(inputs[i], suffix, root_name) for i in group]
+            if len(set(told)) == len(told):
+                break
+        else:
+            told = [clash] * len(group)  # nothing tells them apart: numbered below
+        for i, n in zip(group, told):
+            names[i] = n
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names):  # the same file named twice, or names that still clash
+        seen[n] = seen.get(n, 0) + 1
+        if seen[n] > 1:
+            names[i] = f"{n}-{seen[n]}"
     return names
 
 
@@ -210,12 +242,13 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
     report = report or _Silent()
     started = datetime.now(timezone.utc)
     skipped: list[dict] = []
-    inputs = discover(paths, settings, skipped)
+    roots: dict[Path, Path] = {}
+    inputs = discover(paths, settings, skipped, roots)
     sweep_temp_files(settings.out_dir)
     state = RunState(settings.out_dir, settings.fingerprint())
     entries: list[dict | None] = [None] * len(inputs)
     tasks = []
-    for index, (item, out_name) in enumerate(zip(inputs, unique_out_names(inputs, settings))):
+    for index, (item, out_name) in enumerate(zip(inputs, out_names(inputs, settings, roots))):
         earlier = None if force else state.finished(item.file, out_name, item.parts)
         if earlier is not None:
             entries[index] = {**earlier, "out_name": out_name}  # a partial one stays partial: its entry says so again
@@ -257,7 +290,7 @@ def _write_summary(started: datetime, entries: list[dict], settings: Settings, i
         **({"corrections": fixes} if fixes and (fixes["applied"] or fixes["problems"]) else {}),
         "inputs": [{k: v for k, v in e.items() if k != "records"} for e in entries],
     }
-    write.write_run_summary(entries, settings.out_dir, settings, manifest)
+    summaries.write_run_summary(entries, settings.out_dir, settings, manifest)
     return manifest
 
 

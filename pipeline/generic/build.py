@@ -69,6 +69,7 @@ class TableBuilder:
                  for r, row in enumerate(grid)]
         columns = hdr.flatten(self.cells, h, n_cols)
         kinds, body = [], [[None] * n_cols for _ in range(self.n_rows - h)]
+        printed = [[hdr.unwrap(t) or None for t in texts[r]] for r in range(h, self.n_rows)]
         for k in range(n_cols):
             column = [hdr.unwrap(texts[r][k]) for r in range(h, self.n_rows)]
             code = values.is_code_column(hdr.header_path(self.cells, h, k), column,
@@ -80,7 +81,7 @@ class TableBuilder:
         return GenericTable(
             number=number, title=self.title, unit=self.unit,
             header=[[hdr.unwrap(t) for t in texts[r]] for r in range(h)],
-            columns=columns, column_types=kinds, rows=body,
+            columns=columns, column_types=kinds, rows=body, printed=printed,
             spans=[Span(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span)
                    for c in sorted(self.cells, key=lambda c: (c.row, c.col)) if c.row_span > 1 or c.col_span > 1],
             parts=self.parts, texts=texts,

@@ -53,6 +53,9 @@ class TableRecord(_Closed):
     rows: list[list[float | str | None]] = Field(
         description="body rows: numbers as floats (percentages as fractions), codes and text as strings, "
                     "blank as null; null where a merged cell continues")
+    printed: list[list[str | None]] = Field(
+        description="body rows as printed, beside `rows`: each cell's text (`0.50`, `12.5%`, `(1,000.00)`), "
+                    "which typing loses; null where blank or a merged cell continues")
     spans: list[SpanRecord] = Field(description="merged cells, header and body")
     parts: list[PartRecord] = Field(description="one per page the table was read from (a stitched table has several)")
     source: SourceRecord

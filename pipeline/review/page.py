@@ -69,7 +69,7 @@ def build(out_dir: Path, settings, source_folders: list[Path] | None = None) -> 
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise UsageError(f"{out_dir}: not a folder written by `pipeline run` (no readable manifest.json)") from None
-    if any(e.get("out_name") == FOLDER for e in manifest.get("inputs", [])):
+    if any((e.get("out_name") or "").split("/")[0] == FOLDER for e in manifest.get("inputs", [])):
         raise UsageError(f"{out_dir}: an input's output folder is named {FOLDER}; the review page needs that name")
     specs = {spec.template: spec for spec in settings.forms}
     folder = out_dir / FOLDER

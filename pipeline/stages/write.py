@@ -1,5 +1,5 @@
-"""Write: per form `<out>/<input>/<NN>-<name>.json|.csv`; per run projects.csv,
-indicators.csv, manifest.json.
+"""Write: per form `<out>/<input>/<NN>-<name>.json|.csv` (the run-wide tables and the manifest:
+stages/summaries.py).
 
 Every file is written to a temporary name and renamed, so an interrupted run
 never leaves half a file. Names taken from document text are sanitised and
@@ -22,11 +22,6 @@ from pipeline.model import FLAG_KINDS, Document
 from pipeline.spec import FormSpec
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
-
-# projects.csv: one row per form of the run, whatever its template (its own fields are in its JSON)
-PROJECT_COLUMNS = ["form_id", "input", "form", "form_type", "template", "name", "title", "year", "reporting_unit",
-                   "amount_unit", "budget_amount", "project_category", "period", "signer", "indicators",
-                   "review_items", "json"]
 
 
 def safe_name(text: str | None, max_chars: int, fallback: str = "form") -> str:
@@ -74,7 +69,7 @@ def indicator_columns(specs: list[FormSpec]) -> list[str]:
     return list(dict.fromkeys(name for spec in specs for name in spec.indicator_fields))
 
 
-def _dotted(record: dict, path: str | None):
+def dotted(record: dict, path: str | None):
     value = record
     for part in (path or "").split(".") if path else []:
         value = value.get(part) if isinstance(value, dict) else None
@@ -125,36 +120,3 @@ def write_form(record: dict, spec: FormSpec, json_path: Path, settings: Settings
     csv_path = inside(settings.out_dir, json_path.with_suffix(".csv"))
     atomic_write(csv_path, csv_text(columns, indicator_rows(record, spec), settings.output.csv_bom))
     return csv_path
-
-
-def write_run_summary(docs: list[dict], out_dir: Path, settings: Settings, manifest: dict) -> None:
-    """projects.csv and indicators.csv over every form of the run, and the manifest."""
-    projects, indicators = [], []
-    specs = {spec.template: spec for spec in settings.forms}
-    for entry in docs:
-        for form in entry.get("records", []):
-            record, json_path = form["record"], form["json"]
-            spec = specs.get(record.get("template"))
-            if spec is None:  # a record of a template no longer configured (resumed from an older run)
-                continue
-            section = spec.indicator_section
-            rows = record.get(section.name, []) if section else []
-            projects.append({
-                "form_id": record.get("form_id"), "input": entry["file"], "form": form["number"],
-                "form_type": record["form_type"],
-                "template": spec.template, "name": form_name(record, spec), "title": record["title"],
-                "year": record["year"], "reporting_unit": record["reporting_unit"],
-                "amount_unit": record["amount_unit"], "budget_amount": _dotted(record, spec.budget_field),
-                "project_category": record.get("project_category"), "period": record.get("period"),
-                "signer": record["signer"], "indicators": len(rows), "review_items": len(record["review"]),
-                "json": json_path,
-            })
-            indicators += [{**row, "input": entry["file"], "form": form["number"],
-                            "form_type": record["form_type"], "template": spec.template}
-                           for row in indicator_rows(record, spec)]
-    bom = settings.output.csv_bom
-    atomic_write(inside(out_dir, out_dir / "projects.csv"), csv_text(PROJECT_COLUMNS, projects, bom))
-    ind_columns = (["form_id", "row", "input", "form", "form_type", "template", "name"]
-                   + indicator_columns(settings.forms) + ROW_COLUMNS)
-    atomic_write(inside(out_dir, out_dir / "indicators.csv"), csv_text(ind_columns, indicators, bom))
-    atomic_write(inside(out_dir, out_dir / "manifest.json"), json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")

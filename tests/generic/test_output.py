@@ -47,6 +47,8 @@ def test_json_record(tmp_path):
     assert record["columns"] == ["科目编码/类", "科目编码/款", "科目名称", "金额"]
     assert record["column_types"] == ["code", "code", "text", "number"]
     assert record["rows"] == [["201", "05", "统计信息事务", 79189400.34], ["合计", None, None, 0.125]]
+    # what typing loses (the thousands separators, the percent sign) is kept beside it
+    assert record["printed"] == [["201", "05", "统计信息事务", "79,189,400.34"], ["合计", None, None, "12.5%"]]
     assert {"row": 3, "col": 0, "row_span": 1, "col_span": 3} in record["spans"]
     assert record["parts"] == [{"page": 1, "bbox": [60.0, 120.0, 420.0, 200.0], "rows": [0, 2]}]
     jsonschema = pytest.importorskip("jsonschema")
