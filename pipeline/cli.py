@@ -21,6 +21,20 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn budget performance-target forms (绩效目标表) into clean JSON/CSV.")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from pipeline import __version__
+
+        typer.echo(f"formpipe {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="print the version and exit")) -> None:
+    """Turn budget performance-target forms (绩效目标表) into clean JSON/CSV."""
+
+
 def _fail(exc: PipelineError) -> None:
     typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(exc.exit_code)

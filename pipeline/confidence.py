@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.model import FLAG_KINDS, Cell, RawForm, ReviewItem, TextLine
+from pipeline.resources import data_dir
 
 FEATURES = ["bias", "ocr", "ocr_logit", "weak_logit", "ocr_short", "ocr_chars", "sealed", "alternatives",
             "alt_margin", "repaired", "flagged", "scanned_empty", "scanned_derived",
@@ -34,7 +35,7 @@ FEATURES = ["bias", "ocr", "ocr_logit", "weak_logit", "ocr_short", "ocr_chars", 
 # (budget lines, tasks, funds) are the baseline
 FIELD_KINDS = {"is_label": {"level1", "level2"}, "is_name": {"level3", "name", "indicator"},
                "is_target": {"value", "comparator", "unit"}, "is_note": {"note", "description"}}
-CONFIDENCE_FILE = Path(__file__).resolve().parents[1] / "configs" / "confidence.yaml"
+CONFIDENCE_FILE = data_dir("configs") / "confidence.yaml"
 
 
 def evidence_of(item: Cell | TextLine) -> dict:

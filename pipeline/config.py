@@ -16,10 +16,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.errors import ConfigError
+from pipeline.resources import data_dir
 from pipeline.spec import FormSpec
 from pipeline.values import TYPES
 
-REPO_CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+REPO_CONFIGS = data_dir("configs")  # the shipped configs, in a checkout or an installed wheel
 
 
 class _Strict(BaseModel):

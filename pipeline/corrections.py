@@ -78,7 +78,7 @@ def merged(old: list[Correction], new: list[Correction]) -> list[Correction]:
 
 
 def save(out_dir: Path, items: list[Correction]) -> Path:
-    from pipeline.stages.write import atomic_write, inside
+    from pipeline.files import atomic_write, inside
 
     path = inside(out_dir, out_dir / CORRECTIONS_FILE)
     text = Corrections(corrections=items).model_dump_json(indent=1, exclude_none=True)
@@ -200,7 +200,8 @@ def apply_run(entries: list[dict], settings, items: list[Correction] | None = No
     that changed (JSON, CSV, resume state); return {"applied", "problems"} for the manifest."""
     from pipeline.records import record_model
     from pipeline.state import RunState
-    from pipeline.stages.write import inside, write_form
+    from pipeline.files import inside
+    from pipeline.stages.write import write_form
 
     out_dir = settings.out_dir
     if items is None:

@@ -24,6 +24,7 @@ from pipeline import confidence, corrections
 from pipeline.config import Settings
 from pipeline.errors import InputError, Interrupted, NoFormFound, PipelineError
 from pipeline.executors import make_executor
+from pipeline.files import safe_name
 from pipeline.model import Document, Page
 from pipeline.records import SCHEMA_VERSION
 from pipeline.stages import (complete, forms, generic, ingest, normalize, ocr, pages, parts, repair, scan,
@@ -67,13 +68,15 @@ def read_pages(doc: Document, settings: Settings) -> Iterator[Page]:
 
 
 def convert(path: Path, settings: Settings, out_name: str, parts: tuple[Path, ...] = (),
-            missing: tuple[str, ...] = ()) -> Document:
+            missing: tuple[str, ...] = (), write_files: bool = True) -> Document:
     """Read, cut, repair and write one input, keeping only one run of pages in memory at a time.
 
     `parts`: the files of one form in several files, in page order (stages/parts.py; `path` is the
     first), `missing` the parts the naming rule expects but are absent. What stays of a written
     run is small: each page's number, timings and errors, and each form's record and output path.
+    `write_files=False` skips the write stage (the Python API: records returned, nothing written).
     """
+    stages = FORM_STAGES if write_files else [(n, s) for n, s in FORM_STAGES if n != "write"]
     doc = Document(path=path, kind=ingest.document_kind(path, settings), out_name=out_name,
                    parts=list(parts), missing_parts=list(missing))
     name, stage = READ
@@ -90,7 +93,7 @@ def convert(path: Path, settings: Settings, out_name: str, parts: tuple[Path, ..
                                       "incomplete": [], "unused_pages": [],
                                       "forms_before": len(doc.forms), "tables_before": len(doc.tables)})
         try:
-            for name, stage in FORM_STAGES:
+            for name, stage in stages:
                 part = _timed(doc, name, stage, part, settings)
         except NoFormFound as exc:  # pages before the first form, say; the whole input may yet hold one
             no_form = no_form or exc
@@ -183,7 +186,7 @@ def out_names(inputs: list[parts.Input], settings: Settings, roots: dict[Path, P
         if root_name and root is not None:
             steps.insert(0, root.resolve().name)
         stem = item.stem + (item.file.suffix.lower() if suffix else "")
-        return "/".join(write.safe_name(step, limit, fallback="input") for step in [*steps, stem])
+        return "/".join(safe_name(step, limit, fallback="input") for step in [*steps, stem])
 
     names = [name(item, False, False) for item in inputs]
     for clash in {n for n in names if names.count(n) > 1}:

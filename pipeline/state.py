@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.records import SCHEMA_VERSION
 from pipeline.stages.ingest import input_sha256
-from pipeline.stages.write import atomic_write, inside
+from pipeline.files import atomic_write, inside
 
 STATE_DIR = ".state"
 TEMP_SUFFIX = ".tmp"

@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline.config import Settings
 from pipeline.model import Document, GenericTable
 from pipeline.records import SCHEMA_VERSION
-from pipeline.stages.write import atomic_write, csv_text, inside, safe_name
+from pipeline.files import atomic_write, csv_text, inside, safe_name
 
 
 def record(table: GenericTable, doc: Document) -> dict:

@@ -8,7 +8,7 @@ the lines above it on its page. Written to `<out>/<input>/tables/`.
 from __future__ import annotations
 
 from pipeline.config import Settings
-from pipeline.generic import caption, output
+from pipeline.generic import caption
 from pipeline.generic.build import TableBuilder
 from pipeline.generic.grid import merge_phantom_columns
 from pipeline.model import Document, Table, TextLine
@@ -19,8 +19,7 @@ def run(doc: Document, settings: Settings) -> Document:
         return doc
     builders = find_tables(doc, settings)
     doc.tables = [b.build(number) for number, b in enumerate(builders, start=doc.tables_before + 1)]
-    doc.outputs += output.write(doc, settings)
-    return doc
+    return doc  # written by the write stage (stages/write.py), with the forms
 
 
 def find_tables(doc: Document, settings: Settings) -> list[TableBuilder]:

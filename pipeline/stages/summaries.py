@@ -15,17 +15,15 @@ text as text (a column holding both is text in Parquet, which has one type a col
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.errors import UsageError
 from pipeline.model import FLAG_KINDS
 from pipeline.spec import AmountRowSection, AmountsSection, FormSpec, ListSection
-from pipeline.stages.write import (ROW_COLUMNS, atomic_write, csv_text, dotted, form_name, indicator_columns,
-                                   indicator_rows, inside)
+from pipeline.files import atomic_replace, atomic_write, csv_text, inside
+from pipeline.stages.write import ROW_COLUMNS, dotted, form_name, indicator_columns, indicator_rows
 
 PROJECT_COLUMNS = ["form_id", "input", "form", "form_type", "template", "name", "title", "year", "reporting_unit",
                    "amount_unit", "budget_amount", "project_category", "period", "signer", "indicators",
@@ -142,20 +140,6 @@ def _cell(value):
     return json.dumps(value, ensure_ascii=False)
 
 
-def _replace(out_dir: Path, name: str, write) -> None:
-    """Write through a temporary file beside the target, then rename: never half a file."""
-    target = inside(out_dir, out_dir / name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_xlsx(tables, out_dir: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -177,7 +161,7 @@ def write_xlsx(tables, out_dir: Path) -> None:
                 sheet.append([cell(sheet, row.get(c)) for c in columns])
         book.save(path)
 
-    _replace(out_dir, "results.xlsx", write)
+    atomic_replace(inside(out_dir, out_dir / "results.xlsx"), write)
 
 
 def write_sqlite(tables, out_dir: Path) -> None:
@@ -193,7 +177,7 @@ def write_sqlite(tables, out_dir: Path) -> None:
         finally:
             db.close()
 
-    _replace(out_dir, "results.sqlite", write)
+    atomic_replace(inside(out_dir, out_dir / "results.sqlite"), write)
 
 
 def write_parquet(tables, out_dir: Path) -> None:
@@ -205,7 +189,8 @@ def write_parquet(tables, out_dir: Path) -> None:
     for name, (columns, rows) in tables.items():
         arrays = [pa.array(_column([row.get(c) for row in rows])) for c in columns]
         table = pa.Table.from_arrays(arrays, names=columns)
-        _replace(out_dir, f"parquet/{name}.parquet", lambda path, table=table: pq.write_table(table, path))
+        atomic_replace(inside(out_dir, out_dir / "parquet" / f"{name}.parquet"),
+                       lambda path, table=table: pq.write_table(table, path))
 
 
 def _column(values: list) -> list:

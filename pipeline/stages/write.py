@@ -1,63 +1,20 @@
 """Write: per form `<out>/<input>/<NN>-<name>.json|.csv` (the run-wide tables and the manifest:
 stages/summaries.py).
 
-Every file is written to a temporary name and renamed, so an interrupted run
-never leaves half a file. Names taken from document text are sanitised and
-every path is checked to stay inside --out, whatever a form's title says.
+Files are written through pipeline/files.py: temporary name then rename, names from document text
+made safe, every path kept inside --out whatever a form's title says.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
-import re
-import tempfile
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.errors import PipelineError
+from pipeline.files import atomic_write, csv_text, inside, safe_name
+from pipeline.generic import output as tables_output
 from pipeline.model import FLAG_KINDS, Document
 from pipeline.spec import FormSpec
-
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
-
-
-def safe_name(text: str | None, max_chars: int, fallback: str = "form") -> str:
-    """A file-name part from document text: no separators, no dots at the ends, bounded."""
-    name = _UNSAFE.sub("_", text or "").strip(" ._")
-    name = re.sub(r"\.{2,}", "_", name)
-    return name[:max_chars].rstrip(" ._") or fallback
-
-
-def inside(out_dir: Path, path: Path) -> Path:
-    resolved = path.resolve()
-    if not resolved.is_relative_to(out_dir.resolve()):
-        raise PipelineError(f"{path}: refusing to write outside --out {out_dir}")
-    return resolved
-
-
-def atomic_write(path: Path, data: str, encoding: str = "utf-8") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def csv_text(header: list[str], rows: list[dict], bom: bool) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=header, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return ("\ufeff" if bom else "") + buf.getvalue()
 
 
 def form_name(record: dict, spec: FormSpec) -> str | None:
@@ -77,6 +34,7 @@ def dotted(record: dict, path: str | None):
 
 
 def run(doc: Document, settings: Settings) -> Document:
+    """Each form's JSON and CSV, then each plain table's (pipeline/generic/output.py)."""
     out_dir = settings.out_dir
     folder = inside(out_dir, out_dir / doc.out_name)
     for number, form in enumerate(doc.forms, start=doc.forms_before + 1):
@@ -86,6 +44,7 @@ def run(doc: Document, settings: Settings) -> Document:
         csv_path = write_form(record, spec, json_path, settings)
         form.output = json_path
         doc.outputs += [json_path, csv_path]
+    doc.outputs += tables_output.write(doc, settings)
     return doc
 
 

@@ -9,7 +9,7 @@ from pipeline.config import load_settings
 from pipeline.errors import NoFormFound
 from pipeline.generic.output import csv_value
 from pipeline.generic.record import json_schema
-from pipeline.stages import forms, generic
+from pipeline.stages import forms, generic, write
 from tests.conftest import REPO
 from tests.generic.helpers import document, line, make_table
 
@@ -25,7 +25,8 @@ def convert(tmp_path, merged="repeat", title="2024年部门/收入:预算表"):
     settings = load_settings(overrides={"out_dir": str(tmp_path), "generic": {"csv_merged": merged}})
     doc = document([line(1, title), line(1, "单位：万元", 80), make_table(1, GRID, XS, top=120, spans=SPANS)])
     doc = forms.run(doc, settings)  # no form here: the table stays unclaimed
-    return generic.run(doc, settings)
+    doc = generic.run(doc, settings)
+    return write.run(doc, settings)  # the write stage writes the tables with the forms
 
 
 def read_csv(path):

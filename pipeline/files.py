@@ -1,0 +1,85 @@
+"""Writing files safely: names from document text made safe, every path kept inside --out, every file
+written to a temporary name and renamed (an interrupted run never leaves half a file) with the
+permissions the user's umask gives, and CSV cells that a spreadsheet would run as a formula
+neutralised (OWASP CSV injection)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+# bidirectional controls reorder how a name is shown (`ab‮fdp.exe` reads as `abexe.pdf`): never in a name
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_FORMULA = re.compile(r"^[=@\t\r]|^[+\-](?![\d.,]+%?$).")  # `=…`, `@…`, `+…`/`-…` that is not a plain number
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()  # what open() would give: colleagues on a shared folder can read results
+
+
+def safe_name(text: str | None, max_chars: int, fallback: str = "form") -> str:
+    """A file-name part from document text: no separators, no controls, no dots at the ends, bounded."""
+    name = _UNSAFE.sub("_", _BIDI.sub("", text or "")).strip(" ._")
+    name = re.sub(r"\.{2,}", "_", name)
+    return name[:max_chars].rstrip(" ._") or fallback
+
+
+def inside(out_dir: Path, path: Path) -> Path:
+    resolved = path.resolve()
+    if not resolved.is_relative_to(out_dir.resolve()):
+        raise PipelineError(f"{path}: refusing to write outside --out {out_dir}")
+    return resolved
+
+
+def atomic_replace(path: Path, write: Callable[[Path], None]) -> None:
+    """`write(tmp)` fills a temporary file beside `path`, which is then renamed onto it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, FILE_MODE)  # mkstemp makes 0600 whatever the umask
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write(path: Path, data: str, encoding: str = "utf-8") -> None:
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding=encoding, newline="") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    atomic_replace(path, write)
+
+
+def csv_safe(value):
+    """A cell a spreadsheet shows as text, never runs: text starting like a formula gets a leading
+    apostrophe (OWASP); numbers, and text that is a plain signed number (`-5`), stay as they are."""
+    if isinstance(value, str) and _FORMULA.match(value):
+        return "'" + value
+    return value
+
+
+def csv_text(header: list[str], rows: list[dict], bom: bool) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=[csv_safe(h) for h in header], extrasaction="ignore",
+                            lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows({csv_safe(k): csv_safe(v) for k, v in row.items()} for row in rows)
+    return ("\ufeff" if bom else "") + buf.getvalue()
