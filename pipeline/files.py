@@ -18,6 +18,7 @@ from pipeline.errors import PipelineError
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 # bidirectional controls reorder how a name is shown (`ab‮fdp.exe` reads as `abexe.pdf`): never in a name
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FORMULA = re.compile(r"^[=@\t\r]|^[+\-](?![\d.,]+%?$).")  # `=…`, `@…`, `+…`/`-…` that is not a plain number
 
 
@@ -30,9 +31,19 @@ def _umask() -> int:
 FILE_MODE = 0o666 & ~_umask()  # what open() would give: colleagues on a shared folder can read results
 
 
+def printable(text: str, json_text: bool = False) -> str:
+    """Text that UTF-8 can hold: a file name that was not UTF-8 (a GBK-named archive unzipped on
+    Linux: Python keeps its bytes as lone surrogates) shows its bytes as `\\xb7\\xa8`, so JSON and
+    CSV stay valid and the name stays recognisable. `json_text`: inside JSON, where `\\` is escaped."""
+    if not _SURROGATE.search(text):
+        return text
+    slash = "\\\\" if json_text else "\\"
+    return _SURROGATE.sub(lambda m: f"{slash}x{ord(m.group()) - 0xDC00:02x}", text)
+
+
 def safe_name(text: str | None, max_chars: int, fallback: str = "form") -> str:
     """A file-name part from document text: no separators, no controls, no dots at the ends, bounded."""
-    name = _UNSAFE.sub("_", _BIDI.sub("", text or "")).strip(" ._")
+    name = _UNSAFE.sub("_", _BIDI.sub("", printable(text or ""))).strip(" ._")
     name = re.sub(r"\.{2,}", "_", name)
     return name[:max_chars].rstrip(" ._") or fallback
 
@@ -59,6 +70,8 @@ def atomic_replace(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def atomic_write(path: Path, data: str, encoding: str = "utf-8") -> None:
+    data = printable(data, json_text=path.suffix in (".json", ".js"))  # JSON, or JSON in a script
+
     def write(tmp: Path) -> None:
         with tmp.open("w", encoding=encoding, newline="") as fh:
             fh.write(data)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import UsageError
+from pipeline.files import atomic_write, inside
 from pipeline.review.collect import form_cards
 from pipeline.review.pictures import Sources, form_pictures
 
@@ -99,10 +100,10 @@ def build(out_dir: Path, settings, source_folders: list[Path] | None = None) -> 
                     "key": str(out_dir.resolve())},
             "forms": forms, "cards": cards}
     text = json.dumps(data, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    (folder / "data.js").write_text(f"window.REVIEW = {text};\n", encoding="utf-8")
+    atomic_write(inside(out_dir, folder / "data.js"), f"window.REVIEW = {text};\n")
     template = (ASSETS / "review.html").read_text(encoding="utf-8")
     page = (template.replace("/*STYLE*/", (ASSETS / "review.css").read_text(encoding="utf-8"))
             .replace("/*SCRIPT*/", (ASSETS / "review.js").read_text(encoding="utf-8"))
             .replace("{{DATA}}", f"{FOLDER}/data.js"))
-    built.page.write_text(page, encoding="utf-8")
+    atomic_write(inside(out_dir, built.page), page)
     return built

@@ -30,7 +30,9 @@ WORD_GAP_RATIO = 0.3
 MIN_CELL_SIZE = 6.0
 # A text layer whose glyphs are mostly undecodable is no text layer: the page
 # should go to OCR like a scan.
-GARBAGE_SHARE = 0.5
+# a page with more unmapped glyphs than this is read by OCR: a font without a ToUnicode map turns its
+# Chinese into `(cid:N)` while its digits still decode, so a numbers-heavy page can look mostly fine
+GARBAGE_SHARE = 0.1
 
 
 def triage(work, settings: Settings):

@@ -253,7 +253,32 @@ def test_page_has_text_layer():
     assert not page_has_text_layer(_Chars([" ", "\n", " "]))
     assert not page_has_text_layer(_Chars(["(cid:12)", "(cid:13)", "(cid:14)", "表"]))
     assert not page_has_text_layer(_Chars(["\ue001", "\ue002", "a"]))
-    assert page_has_text_layer(_Chars(["(cid:12)", "绩", "效"]))
+    assert not page_has_text_layer(_Chars(["(cid:12)", "绩", "效"]))  # a third unmapped: OCR reads it whole
+    assert page_has_text_layer(_Chars(["(cid:12)"] + list("绩效目标表项目名称法律援助专项预算情况")))  # a stray symbol
+
+
+@needs_reportlab
+def test_a_font_without_tounicode_sends_the_page_to_ocr_even_when_its_digits_decode(tmp_path):
+    import re
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("zenhei", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"))
+    path = tmp_path / "cid.pdf"
+    c = canvas.Canvas(str(path), pageCompression=0)
+    c.setFont("zenhei", 12)
+    for i in range(20):  # mostly digits, which decode; the Chinese does not
+        c.drawString(72, 760 - i * 20, f"预算 {1000 + i * 37}.50 {2026 + i} {i * 11}")
+    c.save()
+    data = path.read_bytes()
+    assert b"/ToUnicode" in data
+    path.write_bytes(re.sub(rb"/ToUnicode \d+ 0 R", lambda m: b" " * len(m.group()), data))  # offsets kept
+    with pdfplumber.open(path) as pdf:
+        texts = [c["text"] for c in pdf.pages[0].chars if c["text"].strip()]
+        assert 0 < sum(t.startswith("(cid:") for t in texts) < len(texts) / 2  # the old rule read it as text
+        assert not page_has_text_layer(pdf.pages[0])
 
 
 @needs_reportlab
