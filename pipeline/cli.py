@@ -81,8 +81,7 @@ def run(
         settings = load_settings(config, overrides)
         if out.exists() and not out.is_dir():
             raise UsageError(f"{out}: --out exists and is not a folder")
-        out.mkdir(parents=True, exist_ok=True)
-        manifest = run_batch(paths, settings, reporter, force=force)
+        manifest = run_batch(paths, settings, reporter, force=force)  # --out is made once there is input
     except PipelineError as exc:
         reporter.close()
         _fail(exc)
@@ -114,6 +113,7 @@ def apply_command(
     """
     from pipeline import corrections
     from pipeline.config import load_settings
+    from pipeline.files import out_lock
     from pipeline.state import RunState
     from pipeline.stages.summaries import write_run_summary
 
@@ -125,18 +125,19 @@ def apply_command(
         except (OSError, ValueError):
             raise UsageError(f"{out}: not a folder written by `pipeline run` (no readable manifest.json)") from None
         new = corrections.load(file)
-        kept = out / corrections.CORRECTIONS_FILE
-        items = corrections.merged(corrections.load(kept) if kept.is_file() else [], new)
-        corrections.save(out, items)
-        state = RunState(out, settings.fingerprint())
-        entries = []
-        for entry in manifest.get("inputs", []):
-            stored = state.load(entry["out_name"]) if entry.get("out_name") else None
-            entries.append({**stored, "out_name": entry["out_name"]} if stored else entry)
-        fixes = corrections.apply_run(entries, settings, items)
-        manifest["inputs"] = [{k: v for k, v in e.items() if k != "records"} for e in entries]
-        manifest["corrections"] = fixes
-        write_run_summary(entries, out, settings, manifest)
+        with out_lock(out):  # not while a run writes there
+            kept = out / corrections.CORRECTIONS_FILE
+            items = corrections.merged(corrections.load(kept) if kept.is_file() else [], new)
+            corrections.save(out, items)
+            state = RunState(out, settings.fingerprint())
+            entries = []
+            for entry in manifest.get("inputs", []):
+                stored = state.load(entry["out_name"]) if entry.get("out_name") else None
+                entries.append({**stored, "out_name": entry["out_name"]} if stored else entry)
+            fixes = corrections.apply_run(entries, settings, items)
+            manifest["inputs"] = [{k: v for k, v in e.items() if k != "records"} for e in entries]
+            manifest["corrections"] = fixes
+            write_run_summary(entries, out, settings, manifest)
     except PipelineError as exc:
         _fail(exc)
     for problem in fixes["problems"]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.errors import ConfigError
 from pipeline.resources import data_dir
@@ -30,14 +30,14 @@ class _Strict(BaseModel):
 class TableSettings(_Strict):
     """Tolerances for finding ruled tables on digital PDF pages (PDF points)."""
 
-    snap_tolerance: float = 3.0  # ruling lines closer than this are one line
-    join_tolerance: float = 3.0  # collinear segments with gaps below this are joined
-    edge_min_length: float = 3.0  # shorter segments are noise
-    intersection_tolerance: float = 3.0
-    min_rows: int = 1
-    min_cols: int = 2
-    line_gap_ratio: float = 0.5  # chars whose tops differ by > ratio*size start a new line
-    phrase_gap: float = 24.0  # a horizontal gap wider than this splits a text line into phrases
+    snap_tolerance: float = Field(default=3.0, ge=0)  # ruling lines closer than this are one line
+    join_tolerance: float = Field(default=3.0, ge=0)  # collinear segments with gaps below this are joined
+    edge_min_length: float = Field(default=3.0, ge=0)  # shorter segments are noise
+    intersection_tolerance: float = Field(default=3.0, ge=0)
+    min_rows: int = Field(default=1, ge=1)
+    min_cols: int = Field(default=2, ge=1)
+    line_gap_ratio: float = Field(default=0.5, gt=0)  # chars whose tops differ by > ratio*size start a new line
+    phrase_gap: float = Field(default=24.0, gt=0)  # a horizontal gap wider than this splits a text line into phrases
     # also find tables drawn without ruling, from text alignment (pipeline/text_grid.py); off for
     # forms, which are ruled: their lines of text around the grid must stay lines
     find_unruled: bool = False
@@ -46,11 +46,11 @@ class TableSettings(_Strict):
 class ScanSettings(_Strict):
     """The scanned path: pages without a usable text layer, and image files."""
 
-    dpi: int = 200  # rasterising dpi for image-only PDF pages (see docs/benchmarks.md)
-    default_image_dpi: int = 200  # for image files that do not say their resolution
-    max_image_pixels: int = 120_000_000  # larger images are refused (decompression bombs)
+    dpi: int = Field(default=200, ge=50, le=1200)  # rasterising dpi for image-only PDF pages (see docs/benchmarks.md)
+    default_image_dpi: int = Field(default=200, ge=50, le=1200)  # for image files that do not say their resolution
+    max_image_pixels: int = Field(default=120_000_000, ge=1_000_000)  # larger images are refused (decompression bombs)
     deskew: bool = True
-    max_skew_degrees: float = 5.0
+    max_skew_degrees: float = Field(default=5.0, ge=0, le=45)
     suppress_seals: bool = True  # red/blue seal ink removed by colour before reading
     perspective: bool = True  # keystoned photos flattened, the desk cropped (pipeline/perspective.py)
     # images below this share of `dpi` are upscaled to `dpi` (cubic): OCR and the grid's
@@ -59,19 +59,28 @@ class ScanSettings(_Strict):
 
 
 class OcrSettings(_Strict):
-    engine: str = "rapidocr"  # rapidocr | paddle
+    engine: str = "rapidocr"  # a name the engine registry knows (pipeline/engines/registry.py)
     options: dict[str, Any] = Field(default_factory=dict)  # passed to the engine
-    min_ink_pt2: float = 4.0  # a cell with less ink than this (pt², a `/` has more) is empty, never read
-    uncertain_below: float = 0.80  # recogniser confidence under which a cell is re-read, and counts as unsure
+    min_ink_pt2: float = Field(default=4.0, ge=0)  # a cell with less ink than this (pt², a `/` has more) is empty, never read
+    uncertain_below: float = Field(default=0.80, ge=0, le=1)  # recogniser confidence under which a cell is re-read, and counts as unsure
     reread: bool = True
     # a known name replaces a near-identical reading when the recogniser gives it at least this
     # share of the reading's probability (a list prior times the OCR likelihood)
-    known_name_min_ratio: float = 0.001
+    known_name_min_ratio: float = Field(default=0.001, ge=0, le=1)
+
+    @field_validator("engine")
+    @classmethod
+    def _registered(cls, name: str) -> str:
+        from pipeline.engines.registry import OCR_ENGINES
+
+        if name not in OCR_ENGINES:
+            raise ValueError(f"unknown OCR engine {name!r}: expected one of {', '.join(OCR_ENGINES)}")
+        return name
 
 
 class OutputSettings(_Strict):
     csv_bom: bool = True  # Excel on Chinese Windows needs the BOM to read UTF-8
-    max_name_chars: int = 60
+    max_name_chars: int = Field(default=60, ge=8, le=200)
     # the run-wide tables also as these (stages/summaries.py), beside JSON and CSV, which are always written
     formats: list[Literal["xlsx", "sqlite", "parquet"]] = Field(default_factory=list)
 
@@ -81,19 +90,19 @@ class GenericTableSettings(_Strict):
 
     enabled: bool = True
     csv_merged: Literal["repeat", "blank"] = "repeat"  # a merged body cell in CSV: value repeated, or blank
-    header_max_rows: int = 5  # a header taller than this is body text that looks like one
+    header_max_rows: int = Field(default=5, ge=1)  # a header taller than this is body text that looks like one
     # a column whose header holds one of these words, or whose leaf header is one of code_leaf_headers,
     # keeps its values as text (功能分类科目编码 2010101, 类/款/项 `05`): codes, not amounts
     code_header_words: list[str] = Field(default_factory=lambda: ["编码", "代码", "编号"])
     code_leaf_headers: list[str] = Field(default_factory=lambda: ["类", "款", "项"])
-    edge_tolerance_pt: float = 4.0  # column edges this close (after aligning left edges) are one edge
-    min_header_similarity: float = 0.8  # a continuation's first rows this like the header repeat it
+    edge_tolerance_pt: float = Field(default=4.0, ge=0)  # column edges this close (after aligning left edges) are one edge
+    min_header_similarity: float = Field(default=0.8, ge=0, le=1)  # a continuation's first rows this like the header repeat it
 class BatchSettings(_Strict):
     """How a batch is spread over cores or machines; never changes a result (not fingerprinted)."""
 
-    executor: str = "process"  # serial | process | ray (pipeline/executors.py)
-    workers: int = 0  # 0: one per core
-    threads: int = 0  # OCR threads per worker; 0: its share of the cores (cores // workers)
+    executor: Literal["serial", "process", "ray"] = "process"  # serial | process | ray (pipeline/executors.py)
+    workers: int = Field(default=0, ge=0)  # 0: one per core
+    threads: int = Field(default=0, ge=0)  # OCR threads per worker; 0: its share of the cores (cores // workers)
     ray_address: str | None = None  # a running Ray cluster (`ray start --head`); None: a local one
 
 
@@ -128,7 +137,7 @@ class Settings(_Strict):
     # read whole by pipeline/carriers/: Word and Excel originals, and what other tools write
     office_suffixes: list[str] = Field(default_factory=lambda: [".docx", ".xlsx", ".xlsm"])
     markup_suffixes: list[str] = Field(default_factory=lambda: [".html", ".htm", ".md", ".csv"])
-    max_loaded_mb: float = 50.0  # a dump, office or markup file is read whole: larger ones are refused
+    max_loaded_mb: float = Field(default=50.0, gt=0)  # a dump, office or markup file is read whole: larger ones are refused
     pdf_suffixes: list[str] = Field(default_factory=lambda: [".pdf"])
     forms: list[FormSpec] = Field(default_factory=list)  # one per template, configs/forms/<template>.yaml
     vocabulary: Vocabulary | None = None
@@ -151,13 +160,19 @@ class Settings(_Strict):
         raise KeyError(template)
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path, mapping: bool = True) -> Any:
+    """A YAML file's content; `mapping`: it must be one (settings are `key: value`)."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from exc
+        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save the config as UTF-8") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    if mapping and not isinstance(data, dict):
+        raise ConfigError(f"{path}: a config is a mapping of settings (`key: value`), not a {type(data).__name__}")
+    return data
 
 
 def _deep_merge(base: dict, override: dict) -> dict:
@@ -205,7 +220,8 @@ def load_settings(config_file: Path | None = None, overrides: dict | None = None
         if loc[:1] == ["forms"] and len(loc) > 1 and isinstance(loc[1], int):  # name the template's file
             path = list(specs.values())[loc[1]][0]
             raise ConfigError(f"{path}: {'.'.join(str(p) for p in loc[2:])}: {first['msg']}") from exc
-        raise ConfigError(f"config: {'.'.join(str(p) for p in loc)}: {first['msg']}") from exc
+        where = config_file if config_file is not None else "config"
+        raise ConfigError(f"{where}: {'.'.join(str(p) for p in loc)}: {first['msg']}") from None
     _check_value_types(settings, [path for path, _spec in specs.values()])
     return settings
 

@@ -59,6 +59,14 @@ class NoFormFound(InputError):
     """The input was read but holds no recognisable form."""
 
 
+class UnreadableInput(InputError):
+    """The file is there but cannot be read (permissions, an I/O error)."""
+
+
+class OutputError(PipelineError):
+    """A result cannot be written (disk full, quota, permissions, a read-only --out)."""
+
+
 class Interrupted(PipelineError):
     """The user stopped the run (Ctrl-C); what finished is written, a rerun resumes."""
 

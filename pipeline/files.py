@@ -10,10 +10,11 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.errors import PipelineError
+from pipeline.errors import OutputError, PipelineError, UsageError
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 # bidirectional controls reorder how a name is shown (`ab‮fdp.exe` reads as `abexe.pdf`): never in a name
@@ -57,13 +58,19 @@ def inside(out_dir: Path, path: Path) -> Path:
 
 def atomic_replace(path: Path, write: Callable[[Path], None]) -> None:
     """`write(tmp)` fills a temporary file beside `path`, which is then renamed onto it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     os.close(fd)
     try:
         write(Path(tmp))
         os.chmod(tmp, FILE_MODE)  # mkstemp makes 0600 whatever the umask
         os.replace(tmp, path)
+    except OSError as exc:  # disk full, quota, a file too large: one line, the file named
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -96,3 +103,31 @@ def csv_text(header: list[str], rows: list[dict], bom: bool) -> str:
     writer.writeheader()
     writer.writerows({csv_safe(k): csv_safe(v) for k, v in row.items()} for row in rows)
     return ("\ufeff" if bom else "") + buf.getvalue()
+
+
+LOCK_FILE = ".lock"
+
+
+@contextmanager
+def out_lock(out_dir: Path) -> Iterator[None]:
+    """One writer at a time on a --out: two runs on one folder would sweep each other's temporary
+    files and overwrite each other's summaries, so a second one is refused, naming the first."""
+    import fcntl
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    except OSError as exc:
+        raise UsageError(f"{out_dir}: cannot write results there: {exc.strerror or exc}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+            raise UsageError(f"{out_dir}: another pipeline run (pid {holder}) is writing there; wait for it "
+                             f"to finish, or give another --out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

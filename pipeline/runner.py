@@ -12,9 +12,13 @@ it stopped (pipeline/state.py).
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 import traceback
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,9 +26,10 @@ from typing import Callable, Protocol
 
 from pipeline import confidence, corrections
 from pipeline.config import Settings
-from pipeline.errors import InputError, Interrupted, NoFormFound, PipelineError
+from pipeline.errors import (InputError, Interrupted, NoFormFound, OutputError, PipelineError, UnreadableInput,
+                             UsageError)
 from pipeline.executors import make_executor
-from pipeline.files import safe_name
+from pipeline.files import out_lock, safe_name
 from pipeline.model import Document, Page
 from pipeline.records import SCHEMA_VERSION
 from pipeline.stages import (complete, forms, generic, ingest, normalize, ocr, pages, parts, repair, scan,
@@ -149,9 +154,7 @@ def discover(paths: list[Path], settings: Settings, skipped: list[dict] | None =
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file()
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                           and results not in p.resolve().parents)
+            files = [p for p in _walk(path) if results not in p.resolve().parents]
             found += [p for p in files if p.suffix.lower() in suffixes]
             if roots is not None:
                 roots.update({p: path for p in files})
@@ -159,7 +162,26 @@ def discover(paths: list[Path], settings: Settings, skipped: list[dict] | None =
                 skipped += [skipped_entry(p) for p in files if p.suffix.lower() not in suffixes]
         else:
             found.append(path)  # a missing or unsupported file is reported by convert
-    return parts.group(found, settings.image_suffixes, settings.pdf_suffixes)
+    once: dict[Path, Path] = {}  # a file named twice (itself and by its folder, or by two paths) is one input
+    for p in found:
+        once.setdefault(p.resolve() if p.exists() else p, p)
+    return parts.group(list(once.values()), settings.image_suffixes, settings.pdf_suffixes)
+
+
+def _walk(folder: Path) -> list[Path]:
+    """The files under a folder, sorted, symlinked folders followed (each real folder once, so a
+    link back up cannot loop); hidden files and folders left out."""
+    out: list[Path] = []
+    seen: set[str] = set()
+    for top, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        out += [Path(top) / n for n in names if not n.startswith(".") and (Path(top) / n).is_file()]
+    return sorted(out)
 
 
 def skipped_entry(path: Path) -> dict:
@@ -247,11 +269,21 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
     skipped: list[dict] = []
     roots: dict[Path, Path] = {}
     inputs = discover(paths, settings, skipped, roots)
+    if not inputs:  # an empty folder must not replace an earlier run's summaries with empty ones
+        named = ", ".join(str(p) for p in paths)
+        extra = f" ({len(skipped)} file(s) of types no reader takes)" if skipped else ""
+        raise UsageError(f"no inputs: {named} holds no file to convert{extra}; nothing written")
+    with out_lock(settings.out_dir):  # one writer at a time on a --out
+        return _run_batch(inputs, skipped, roots, started, settings, report, force)
+
+
+def _run_batch(inputs: list[parts.Input], skipped: list[dict], roots: dict[Path, Path], started: datetime,
+               settings: Settings, report: Reporter, force: bool) -> dict:
     sweep_temp_files(settings.out_dir)
     state = RunState(settings.out_dir, settings.fingerprint())
     entries: list[dict | None] = [None] * len(inputs)
     tasks = []
-    for index, (item, out_name) in enumerate(zip(inputs, out_names(inputs, settings, roots))):
+    for index, (item, out_name) in enumerate(zip(inputs, _unowned(out_names(inputs, settings, roots), inputs, state))):
         earlier = None if force else state.finished(item.file, out_name, item.parts)
         if earlier is not None:
             entries[index] = {**earlier, "out_name": out_name}  # a partial one stays partial: its entry says so again
@@ -261,9 +293,10 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
     report.start(len(inputs), resumed=len(inputs) - len(tasks))
     executor = make_executor(settings, len(tasks))
     try:
-        for task, entry in executor.map(convert_and_record, tasks, settings):
-            entries[task.index] = entry
-            report.done(entry)
+        with _sigterm_as_interrupt():
+            for task, entry in executor.map(convert_and_record, tasks, settings):
+                entries[task.index] = entry
+                report.done(entry)
     except KeyboardInterrupt:
         executor.stop()  # workers are gone: what they were writing is only ever a temporary file
         sweep_temp_files(settings.out_dir)
@@ -273,6 +306,40 @@ def run_batch(paths: list[Path], settings: Settings, report: Reporter | None = N
                           f"run the same command again to resume (finished inputs are skipped)") from None
     fixes = corrections.apply_run(entries, settings)  # a person's corrections outlive every rerun
     return _write_summary(started, entries + skipped, settings, fixes=fixes)
+
+
+def _unowned(names: list[str], inputs: list[parts.Input], state: RunState) -> list[str]:
+    """Names whose folder an earlier run gave another input (a same-named file from elsewhere) are
+    numbered for this input, so that no run deletes or overwrites another input's results."""
+    taken = set(names)
+    out = []
+    for name, item in zip(names, inputs):
+        candidate, n = name, 2
+        while state.owned_by_another(candidate, item.file, item.parts):
+            candidate, n = f"{name}-{n}", n + 1
+            while candidate in taken:
+                candidate, n = f"{name}-{n}", n + 1
+        taken.add(candidate)
+        out.append(candidate)
+    return out
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM (what `timeout`, a scheduler or `docker stop` sends) stops a batch as Ctrl-C does:
+    the workers are stopped, what finished is written with the summaries, a rerun resumes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    earlier = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, earlier)
 
 
 def _size(task: Task) -> int:
@@ -315,8 +382,15 @@ def convert_task(task: Task, settings: Settings) -> dict:
     except InputError as exc:
         entry["errors"].append(str(exc))
         entry["error_type"] = type(exc).__name__
+    except OutputError as exc:
+        entry["errors"].append(f"{path}: results not written: {exc}")
+        entry["error_type"] = type(exc).__name__
     except PipelineError as exc:
         entry["errors"].append(str(exc))
+        entry["error_type"] = type(exc).__name__
+    except OSError as exc:  # reading the input: permissions, an I/O error (writing raises OutputError)
+        entry["errors"].append(f"{path}: cannot read: {exc.strerror or exc}")
+        entry["error_type"] = UnreadableInput.__name__
     except Exception as exc:  # a bug of ours: keep the batch going, keep the evidence
         entry["errors"].append(f"{path}: internal error {type(exc).__name__}: {exc}")
         entry["traceback"] = traceback.format_exc()

@@ -62,11 +62,26 @@ class RunState:
             return None
         return {**entry, "file": str(file), **({"parts": [str(p) for p in parts]} if parts else {})}
 
+    def owned_by_another(self, out_name: str, file: Path, parts: tuple[Path, ...] = ()) -> bool:
+        """Does `out_name` hold another input's results (an earlier run's file of the same name from
+        another folder)? Then this input must not write there: it would delete that one's files.
+        The same bytes moved elsewhere are the same input."""
+        entry = self.load(out_name)
+        owner = (entry or {}).get("source_path")
+        if owner is None or owner == str(Path(file).resolve()):
+            return False
+        try:
+            return entry.get("sha256") != input_sha256(list(parts or (file,)))
+        except OSError:
+            return True
+
     def record(self, out_name: str, entry: dict) -> dict:
         """Persist a finished input; remove the outputs its earlier conversion wrote and this one did not."""
-        entry = {**entry, "config_fingerprint": self.fingerprint}
+        entry = {**entry, "config_fingerprint": self.fingerprint, "source_path": str(Path(entry["file"]).resolve())}
         earlier = self.load(out_name)
-        if earlier is not None:
+        same_input = earlier is not None and (earlier.get("source_path") in (None, entry["source_path"])
+                                              or earlier.get("sha256") == entry.get("sha256"))
+        if same_input:  # never another input's files (_unowned keeps inputs out of each other's folders)
             for stale in set(earlier.get("outputs", [])) - set(entry["outputs"]):
                 inside(self.out_dir, self.out_dir / stale).unlink(missing_ok=True)
         atomic_write(self._path(out_name), json.dumps(entry, ensure_ascii=False, indent=1) + "\n")

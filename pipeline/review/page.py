@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import UsageError
-from pipeline.files import atomic_write, inside
+from pipeline.files import atomic_write, inside, out_lock
 from pipeline.review.collect import form_cards
 from pipeline.review.pictures import Sources, form_pictures
 
@@ -66,6 +66,13 @@ def _source_files(entry: dict, record: dict, sources: Sources) -> tuple[dict[str
 
 
 def build(out_dir: Path, settings, source_folders: list[Path] | None = None) -> Built:
+    if not (out_dir / "manifest.json").is_file():
+        raise UsageError(f"{out_dir}: not a folder written by `pipeline run` (no readable manifest.json)")
+    with out_lock(out_dir):  # not while a run writes there
+        return _build(out_dir, settings, source_folders)
+
+
+def _build(out_dir: Path, settings, source_folders: list[Path] | None) -> Built:
     try:
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
