@@ -20,6 +20,9 @@ from pipeline.resources import data_dir
 from pipeline.spec import FormSpec
 from pipeline.values import TYPES
 
+# settings the command line also sets: an error in one names the flag too
+CLI_FLAGS = {"batch.workers": "--workers", "batch.threads": "--threads", "batch.executor": "--executor",
+             "output.formats": "--format", "out_dir": "--out"}
 REPO_CONFIGS = data_dir("configs")  # the shipped configs, in a checkout or an installed wheel
 
 
@@ -221,7 +224,9 @@ def load_settings(config_file: Path | None = None, overrides: dict | None = None
             path = list(specs.values())[loc[1]][0]
             raise ConfigError(f"{path}: {'.'.join(str(p) for p in loc[2:])}: {first['msg']}") from exc
         where = config_file if config_file is not None else "config"
-        raise ConfigError(f"{where}: {'.'.join(str(p) for p in loc)}: {first['msg']}") from None
+        key = ".".join(str(p) for p in loc)
+        flag = next((f for k, f in CLI_FLAGS.items() if key == k or key.startswith(k + ".")), None)
+        raise ConfigError(f"{where}: {key}{f' ({flag})' if flag else ''}: {first['msg']}") from None
     _check_value_types(settings, [path for path, _spec in specs.values()])
     return settings
 

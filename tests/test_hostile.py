@@ -166,3 +166,14 @@ def test_a_config_that_is_not_utf8_is_named(tmp_path):
     (tmp_path / "c.yaml").write_bytes("output:\n  csv_bom: true\n# 注释\n".encode("gbk"))
     result = _run("run", str(SAMPLE), "--out", "out", "-c", "c.yaml", cwd=tmp_path)
     assert result.returncode == 2 and "not UTF-8 text" in result.stderr
+
+
+def test_a_huge_pdf_page_renders_at_a_dpi_its_pixels_fit_or_is_refused():
+    from pipeline.errors import InputError
+    from pipeline.stages.scan import render_dpi
+
+    assert render_dpi(595, 842, 200, 120_000_000) == 200  # A4: the working dpi
+    dpi = render_dpi(3000, 3000, 200, 120_000_000)  # a poster: fewer dots an inch, pixels within the limit
+    assert dpi < 200 and (3000 / 72 * dpi) ** 2 <= 120_000_000
+    with pytest.raises(InputError, match="14400×14400 pt"):
+        render_dpi(14400, 14400, 200, 120_000_000)  # 1.6 billion pixels at 200 dpi: refused

@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from pipeline.carriers.grid import make_table, place
+from pipeline.encodings import decode_text
 from pipeline.errors import CorruptInput, NoFormFound
 from pipeline.model import Block, Page, TextLine
 
@@ -39,28 +40,10 @@ def read(path: Path, max_bytes: int) -> list[Page]:
 
 
 def decode(raw: bytes, path: Path) -> str:
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
-        if raw.startswith(bom):
-            return raw.decode(encoding, errors="replace")
-    if b"\x00" in raw[:4096]:
+    if b"\x00" in raw[:4096] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise CorruptInput(f"{path}: binary data, not an HTML page")
-    candidates = ["utf-8", "gb18030"]
     declared = _CHARSET.search(raw[:4096])
-    if declared:
-        name = declared.group(1).decode("ascii").lower()
-        if name in ("gb2312", "gbk"):  # pages that say GB2312 are written in its superset
-            name = "gb18030"
-        try:
-            candidates.insert(0, codecs.lookup(name).name)
-        except LookupError:
-            pass
-    for encoding in candidates:
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("gb18030", errors="replace")
+    return decode_text(raw, path, declared.group(1).decode("ascii") if declared else None)
 
 
 def parse_html(text: str, page: int) -> list[Block]:

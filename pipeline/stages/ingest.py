@@ -8,11 +8,13 @@ text, so they become pages of blocks right away (and are refused when too large 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from pathlib import Path
 
 from pipeline import carriers
 from pipeline.config import Settings
+from pipeline.encodings import decode_text
 from pipeline.errors import CorruptInput, EncryptedInput, InputError, NoFormFound, UnsupportedInput
 from pipeline.model import Cell, Document, Page, Table, TextLine
 
@@ -125,14 +127,10 @@ def _pdfminer_page_count(path: Path, password: str | None) -> int | None:
 
 def read_dump_text(path: Path) -> str:
     raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes almost anything
-        raise CorruptInput(f"{path}: text is neither UTF-8 nor GB18030")
+    if b"\x00\x00\x00" in raw[:4096] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE,
+                                                             codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise CorruptInput(f"{path}: binary data, not a text dump")
+    text = decode_text(raw, path)
     if "\x00" in text:
         raise CorruptInput(f"{path}: binary data, not a text dump")
     if not text.strip():

@@ -88,11 +88,30 @@ def to_rgb(frame) -> np.ndarray:
 def rasterise(work, settings: Settings):
     if not work.page.scanned or work.image is not None:
         return work
-    dpi = settings.scan.dpi
+    dpi = render_dpi(work.page.width, work.page.height, settings.scan.dpi, settings.scan.max_image_pixels)
     raster = registry.rasterizer("pdfium", password=settings.password)
     work.image = raster.render(work.path, work.index, dpi)
     work.page.dpi = float(dpi)
     return work
+
+
+MIN_RENDER_DPI = 72.0  # a page so large that it fits the pixel limit only below this is refused
+
+
+def render_dpi(width_pt: float | None, height_pt: float | None, dpi: float, max_pixels: int) -> float:
+    """The dpi to render a scanned PDF page at: the working dpi, or less where the page is so large
+    (a 14400 pt square claims 1.6 billion pixels at 200 dpi) that its pixels would pass the limit;
+    a page that would be unreadable even so is refused, with its size."""
+    if not width_pt or not height_pt:
+        return dpi
+    area_in2 = (width_pt / 72.0) * (height_pt / 72.0)
+    fits = (max_pixels / area_in2) ** 0.5
+    if fits >= dpi:
+        return dpi
+    if fits < MIN_RENDER_DPI:
+        raise InputError(f"page is {width_pt:.0f}×{height_pt:.0f} pt: over scan.max_image_pixels "
+                         f"({max_pixels:,}) even at {MIN_RENDER_DPI:.0f} dpi; not rendered")
+    return float(int(fits))
 
 
 def preprocess(work, settings: Settings):
