@@ -52,6 +52,9 @@ class ScanSettings(_Strict):
     dpi: int = Field(default=200, ge=50, le=1200)  # rasterising dpi for image-only PDF pages (see docs/benchmarks.md)
     default_image_dpi: int = Field(default=200, ge=50, le=1200)  # for image files that do not say their resolution
     max_image_pixels: int = Field(default=120_000_000, ge=1_000_000)  # larger images are refused (decompression bombs)
+    # a page is read with at most this many pixels: larger images are scaled down on reading and PDF
+    # pages rendered at a dpi that fits (a worker needs ~40 bytes a pixel: 24 M keeps it near 1.2 GB)
+    max_working_pixels: int = Field(default=24_000_000, ge=1_000_000)
     deskew: bool = True
     max_skew_degrees: float = Field(default=5.0, ge=0, le=45)
     suppress_seals: bool = True  # red/blue seal ink removed by colour before reading
@@ -74,10 +77,15 @@ class OcrSettings(_Strict):
     @field_validator("engine")
     @classmethod
     def _registered(cls, name: str) -> str:
-        from pipeline.engines.registry import OCR_ENGINES
+        from pipeline.engines.registry import OCR_ENGINES, factory
 
-        if name not in OCR_ENGINES:
-            raise ValueError(f"unknown OCR engine {name!r}: expected one of {', '.join(OCR_ENGINES)}")
+        if name not in OCR_ENGINES and ":" not in name:
+            raise ValueError(f"unknown OCR engine {name!r}: expected one of {', '.join(OCR_ENGINES)}, "
+                             f"or module:factory")
+        try:
+            factory("ocr", name)  # a plugin must load here, once, not fail on every page
+        except ConfigError as exc:
+            raise ValueError(str(exc).removeprefix("config: ")) from None
         return name
 
 
@@ -107,6 +115,9 @@ class BatchSettings(_Strict):
     workers: int = Field(default=0, ge=0)  # 0: one per core
     threads: int = Field(default=0, ge=0)  # OCR threads per worker; 0: its share of the cores (cores // workers)
     ray_address: str | None = None  # a running Ray cluster (`ray start --head`); None: a local one
+    # one input that takes longer than this (a page that sends an engine into a loop) fails as timed
+    # out and the batch goes on; 0: no limit
+    input_timeout_s: float = Field(default=900.0, ge=0)
 
 
 class Vocabulary(_Strict):
@@ -140,7 +151,11 @@ class Settings(_Strict):
     # read whole by pipeline/carriers/: Word and Excel originals, and what other tools write
     office_suffixes: list[str] = Field(default_factory=lambda: [".docx", ".xlsx", ".xlsm"])
     markup_suffixes: list[str] = Field(default_factory=lambda: [".html", ".htm", ".md", ".csv"])
-    max_loaded_mb: float = Field(default=50.0, gt=0)  # a dump, office or markup file is read whole: larger ones are refused
+    # a text dump, CSV, HTML or markdown file is read whole as cells (~300 bytes of memory per byte of
+    # text, and repair time grows faster than its rows): one form is a few kB, an archive's dump of
+    # a hundred forms under 1 MB
+    max_text_mb: float = Field(default=2.0, gt=0)
+    max_loaded_mb: float = Field(default=50.0, gt=0)  # a Word or Excel file is read whole: larger ones are refused
     pdf_suffixes: list[str] = Field(default_factory=lambda: [".pdf"])
     forms: list[FormSpec] = Field(default_factory=list)  # one per template, configs/forms/<template>.yaml
     vocabulary: Vocabulary | None = None

@@ -31,8 +31,9 @@ def decode_text(raw: bytes, path: Path, declared: str | None = None) -> str:
                 raise CorruptInput(f"{path}: says {encoding} (byte-order mark) but is not ({exc.reason})") from None
     try:
         return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(raw) - 3 and exc.reason == "unexpected end of data":
+            return raw[:exc.start].decode("utf-8")  # a file cut mid-character: all but that character
     if declared:
         name = "gb18030" if declared.replace("-", "").lower() in _GB else declared
         try:

@@ -63,6 +63,10 @@ class UnreadableInput(InputError):
     """The file is there but cannot be read (permissions, an I/O error)."""
 
 
+class TimedOut(InputError):
+    """Converting the input took longer than batch.input_timeout_s."""
+
+
 class OutputError(PipelineError):
     """A result cannot be written (disk full, quota, permissions, a read-only --out)."""
 

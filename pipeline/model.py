@@ -205,6 +205,7 @@ class GenericTable(BaseModel):
     column_types: list[Literal["text", "number", "code"]] = Field(default_factory=list)
     rows: list[list[float | str | None]] = Field(default_factory=list)  # typed body values
     printed: list[list[str | None]] = Field(default_factory=list)  # each body cell's text as printed
+    ocr_confidence: float | None = None  # the mean recogniser confidence of its OCR'd cells (None: none)
     spans: list[Span] = Field(default_factory=list)
     parts: list[TablePart] = Field(default_factory=list)
     # cell texts as read (header rows, then body rows; "" where merged), for comparing readings

@@ -26,8 +26,8 @@ from typing import Callable, Protocol
 
 from pipeline import confidence, corrections
 from pipeline.config import Settings
-from pipeline.errors import (InputError, Interrupted, NoFormFound, OutputError, PipelineError, UnreadableInput,
-                             UsageError)
+from pipeline.errors import (InputError, Interrupted, NoFormFound, OutputError, PipelineError, TimedOut,
+                             UnreadableInput, UsageError)
 from pipeline.executors import make_executor
 from pipeline.files import out_lock, safe_name
 from pipeline.model import Document, Page
@@ -325,6 +325,37 @@ def _unowned(names: list[str], inputs: list[parts.Input], state: RunState) -> li
 
 
 @contextmanager
+def _deadline(seconds: float, path: Path):
+    """TimedOut when the block runs past `seconds` (a real-time alarm: where the converting thread
+    is the process's main one, as in every executor's workers and the serial executor)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    expired = []
+    message = f"{path}: not converted within {seconds:g} s (batch.input_timeout_s); skipped"
+
+    def expire(signum, frame):
+        expired.append(True)
+        raise TimedOut(message)
+
+    earlier = signal.signal(signal.SIGALRM, expire)
+    # then again every second: a step that catches every exception (one bad page must not cost the
+    # file) may swallow one; and whatever the block ends with once it expired, it timed out
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+    try:
+        yield
+    except Exception:
+        if expired:
+            raise TimedOut(message) from None
+        raise
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, earlier)
+    if expired:
+        raise TimedOut(message)
+
+
+@contextmanager
 def _sigterm_as_interrupt():
     """SIGTERM (what `timeout`, a scheduler or `docker stop` sends) stops a batch as Ctrl-C does:
     the workers are stopped, what finished is written with the summaries, a rerun resumes."""
@@ -378,7 +409,8 @@ def convert_task(task: Task, settings: Settings) -> dict:
                    "seconds": {}, "errors": [], "outputs": [], "records": []}
     started = time.perf_counter()
     try:
-        doc = convert(path, settings, out_name, task.parts, task.missing)
+        with _deadline(settings.batch.input_timeout_s, path):
+            doc = convert(path, settings, out_name, task.parts, task.missing)
     except InputError as exc:
         entry["errors"].append(str(exc))
         entry["error_type"] = type(exc).__name__

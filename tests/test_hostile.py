@@ -177,3 +177,28 @@ def test_a_huge_pdf_page_renders_at_a_dpi_its_pixels_fit_or_is_refused():
     assert dpi < 200 and (3000 / 72 * dpi) ** 2 <= 120_000_000
     with pytest.raises(InputError, match="14400×14400 pt"):
         render_dpi(14400, 14400, 200, 120_000_000)  # 1.6 billion pixels at 200 dpi: refused
+
+
+def test_a_worker_stays_under_1_5_gb_whatever_the_input_claims(tmp_path):
+    """Under an rlimit of 1.5 GB of data: a 119-megapixel image (377 KB of PNG), a 14400 pt PDF
+    page and a text dump past max_text_mb each end in a clear line, never a MemoryError."""
+    from PIL import Image
+    from reportlab.pdfgen import canvas
+
+    Image.new("RGB", (10900, 10900), "white").save(tmp_path / "huge.png")
+    page = canvas.Canvas(str(tmp_path / "poster.pdf"), pagesize=(14400, 14400))
+    page.rect(10, 10, 100, 100)
+    page.save()
+    (tmp_path / "dump.txt").write_text("项目名称\t法律援助专项\n" * 150_000, encoding="utf-8")
+
+    def small_memory():
+        resource.setrlimit(resource.RLIMIT_DATA, (1500 << 20, 1500 << 20))
+
+    result = _run("run", "huge.png", "poster.pdf", "dump.txt", "--out", "out", "-q", "--executor", "serial",
+                  cwd=tmp_path, preexec=small_memory)
+    _no_traceback(result)
+    assert "MemoryError" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    lines = {l.split(":")[0]: l for l in result.stderr.splitlines() if l.startswith("FAILED")}
+    assert "no performance-target form" in lines["FAILED huge.png"]  # read, at a bounded size: blank
+    assert "over scan.max_working_pixels" in lines["FAILED poster.pdf"] or "no performance" in lines["FAILED poster.pdf"]
+    assert "max_text_mb" in lines["FAILED dump.txt"]

@@ -51,12 +51,30 @@ OCR_ENGINES: dict[str, Callable] = {"rapidocr": _rapidocr, "paddle": _paddle, "r
 RASTERIZERS: dict[str, Callable] = {"pdfium": _pdfium}
 
 
+def factory(kind: str, name: str) -> Callable:
+    """An engine's factory: a registered name, or `package.module:attribute` naming one of your own
+    (a class or function taking the engine's options, giving an object of pipeline/engines/base.py's
+    protocols), the way OCRmyPDF takes plugins."""
+    table = {"ocr": OCR_ENGINES, "raster": RASTERIZERS}[kind]
+    if name in table:
+        return table[name]
+    module, _, attribute = name.partition(":")
+    if module and attribute:
+        import importlib
+
+        try:
+            found = getattr(importlib.import_module(module), attribute)
+        except (ImportError, AttributeError) as exc:
+            raise ConfigError(f"config: {kind} engine '{name}' cannot be loaded ({exc})") from None
+        if callable(found):
+            return found
+    raise ConfigError(f"config: unknown {kind} engine '{name}' (known: {', '.join(sorted(table))}, "
+                      f"or module:factory)")
+
+
 @lru_cache(maxsize=None)
 def _build(kind: str, name: str, frozen_options: tuple, threads: int):
-    table = {"ocr": OCR_ENGINES, "raster": RASTERIZERS}[kind]
-    if name not in table:
-        raise ConfigError(f"config: unknown {kind} engine '{name}' (known: {', '.join(sorted(table))})")
-    return table[name](**dict(frozen_options))
+    return factory(kind, name)(**dict(frozen_options))
 
 
 def ocr_engine(name: str, **options):

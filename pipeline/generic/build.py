@@ -81,8 +81,13 @@ class TableBuilder:
         return GenericTable(
             number=number, title=self.title, unit=self.unit,
             header=[[hdr.unwrap(t) for t in texts[r]] for r in range(h)],
-            columns=columns, column_types=kinds, rows=body, printed=printed,
+            columns=columns, column_types=kinds, rows=body, printed=printed, ocr_confidence=_ocr_confidence(self.cells),
             spans=[Span(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span)
                    for c in sorted(self.cells, key=lambda c: (c.row, c.col)) if c.row_span > 1 or c.col_span > 1],
             parts=self.parts, texts=texts,
         )
+
+
+def _ocr_confidence(cells: list) -> float | None:
+    read = [c.confidence for c in cells if c.source == "ocr" and c.text.strip()]
+    return round(sum(read) / len(read), 4) if read else None

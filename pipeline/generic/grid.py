@@ -23,6 +23,7 @@ class GridCell:
     page: int | None = None
     bbox: BBox | None = None
     source: str = "pdf-text"  # or "ocr": only OCR readings are ever put right
+    confidence: float = 1.0  # the recogniser's, for an OCR reading
 
 
 def column_edges(table: Table) -> list[float] | None:
@@ -64,7 +65,8 @@ def grid_cells(table: Table, mapping: list[int] | None = None) -> list[GridCell]
     for c in table.cells:
         col, end = (c.col, c.col + c.col_span) if mapping is None else (mapping[c.col], mapping[c.col + c.col_span])
         out.append(GridCell(row=c.row, col=col, row_span=c.row_span, col_span=end - col,
-                            text=c.text, page=c.page or table.page, bbox=c.bbox, source=c.source))
+                            text=c.text, page=c.page or table.page, bbox=c.bbox, source=c.source,
+                            confidence=c.confidence))
     return out
 
 

@@ -56,6 +56,9 @@ class TableRecord(_Closed):
     printed: list[list[str | None]] = Field(
         description="body rows as printed, beside `rows`: each cell's text (`0.50`, `12.5%`, `(1,000.00)`), "
                     "which typing loses; null where blank or a merged cell continues")
+    ocr_confidence: float | None = Field(
+        description="the mean recogniser confidence of its OCR'd cells; null when read from a text layer. "
+                    "Under ocr.uncertain_below the input is partial, saying so")
     spans: list[SpanRecord] = Field(description="merged cells, header and body")
     parts: list[PartRecord] = Field(description="one per page the table was read from (a stitched table has several)")
     source: SourceRecord

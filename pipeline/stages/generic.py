@@ -19,6 +19,12 @@ def run(doc: Document, settings: Settings) -> Document:
         return doc
     builders = find_tables(doc, settings)
     doc.tables = [b.build(number) for number, b in enumerate(builders, start=doc.tables_before + 1)]
+    for table in doc.tables:  # no review items on a plain table: a doubtful reading is said here
+        if table.ocr_confidence is not None and table.ocr_confidence < settings.ocr.uncertain_below:
+            pages = ", ".join(str(p.page) for p in table.parts)
+            doc.errors.append(f"{doc.path}: table {table.number} (page {pages}) read with a mean recogniser "
+                              f"confidence of {table.ocr_confidence:.2f}: check it against the page")
+            doc.incomplete.append(doc.errors[-1])
     return doc  # written by the write stage (stages/write.py), with the forms
 
 

@@ -79,10 +79,11 @@ def _check(path: Path, kind: str, settings: Settings) -> None:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     if size == 0:
         raise CorruptInput(f"{path}: empty file (0 bytes)")
-    max_bytes = int(settings.max_loaded_mb * 2**20)
-    if kind in LOADED_KINDS and size > max_bytes:
-        raise InputError(f"{path}: {size / 2**20:.0f} MB is over the {settings.max_loaded_mb:g} MB read whole "
-                         f"for a {kind} file; refused (max_loaded_mb in the config)")
+    text = kind == "dump" or (kind == "markup")  # every byte a character: rows of cells, held at once
+    limit_mb, key = (settings.max_text_mb, "max_text_mb") if text else (settings.max_loaded_mb, "max_loaded_mb")
+    if kind in LOADED_KINDS and size > limit_mb * 2**20:
+        raise InputError(f"{path}: {size / 2**20:.1f} MB is over the {limit_mb:g} MB read whole "
+                         f"for a {kind} file; refused ({key} in the config)")
     if kind == "pdf":
         check_pdf(path, settings.password)
 

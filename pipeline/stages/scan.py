@@ -56,13 +56,29 @@ def image_pages(path: Path, settings: Settings, make) -> Iterator:
             known = claimed >= MIN_PLAUSIBLE_DPI and round(claimed) not in PLACEHOLDER_DPI
             dpi = claimed if known else float(settings.scan.default_image_dpi)
             try:
-                rgb = to_rgb(frame)
+                rgb = _read_within(frame, settings.scan.max_working_pixels)
             except OSError as exc:
                 raise CorruptInput(f"{path}: page {index + 1} cannot be decoded ({exc})") from exc
-            page = Page(number=index + 1, scanned=True, dpi=dpi,
-                        width=width * 72 / dpi, height=height * 72 / dpi,
-                        transform={"dpi_source": "file" if known else "unknown", "claimed_dpi": claimed})
+            transform = {"dpi_source": "file" if known else "unknown", "claimed_dpi": claimed}
+            if rgb.shape[1] != width:  # read smaller: preprocess records the step from the file's pixels
+                transform["prescale"] = {"original_size": [width, height], "original_dpi": dpi}
+            page = Page(number=index + 1, scanned=True, dpi=dpi * rgb.shape[1] / width,
+                        width=width * 72 / dpi, height=height * 72 / dpi, transform=transform)
             yield make(page=page, path=path, index=index, image=np.ascontiguousarray(rgb[:, :, ::-1]))
+
+
+def _read_within(frame, max_pixels: int) -> np.ndarray:
+    """A frame as RGB, scaled down by a whole factor when it has more pixels than a page is read
+    with (a 600 dpi A3 scan is read as a 200 dpi one would be): memory stays bounded."""
+    width, height = frame.size
+    factor = int(np.ceil((width * height / max_pixels) ** 0.5)) if width * height > max_pixels else 1
+    if factor == 1:
+        return to_rgb(frame)
+    try:
+        return to_rgb(frame.reduce(factor))  # box filter while decoded: no full-size RGB copy
+    except (ValueError, NotImplementedError):  # a mode reduce does not take (palette, 16-bit)
+        rgb = to_rgb(frame)
+        return cv2.resize(rgb, (-(-width // factor), -(-height // factor)), interpolation=cv2.INTER_AREA)
 
 
 def to_rgb(frame) -> np.ndarray:
@@ -88,7 +104,7 @@ def to_rgb(frame) -> np.ndarray:
 def rasterise(work, settings: Settings):
     if not work.page.scanned or work.image is not None:
         return work
-    dpi = render_dpi(work.page.width, work.page.height, settings.scan.dpi, settings.scan.max_image_pixels)
+    dpi = render_dpi(work.page.width, work.page.height, settings.scan.dpi, settings.scan.max_working_pixels)
     raster = registry.rasterizer("pdfium", password=settings.password)
     work.image = raster.render(work.path, work.index, dpi)
     work.page.dpi = float(dpi)
@@ -109,7 +125,7 @@ def render_dpi(width_pt: float | None, height_pt: float | None, dpi: float, max_
     if fits >= dpi:
         return dpi
     if fits < MIN_RENDER_DPI:
-        raise InputError(f"page is {width_pt:.0f}×{height_pt:.0f} pt: over scan.max_image_pixels "
+        raise InputError(f"page is {width_pt:.0f}×{height_pt:.0f} pt: over scan.max_working_pixels "
                          f"({max_pixels:,}) even at {MIN_RENDER_DPI:.0f} dpi; not rendered")
     return float(int(fits))
 
@@ -125,9 +141,15 @@ def preprocess(work, settings: Settings):
     image = work.image
     page = work.page
     h0, w0 = image.shape[:2]
+    prescale = (page.transform or {}).pop("prescale", None)
     transform = {**(page.transform or {}), "original_size": [w0, h0], "original_dpi": page.dpi,
                  "steps": [], "matrix": np.eye(3).tolist()}
     transform.setdefault("dpi_source", "render")
+    if prescale:  # the file's pixels were read smaller (_read_within): the first step moved them
+        (w, h), dpi = prescale["original_size"], prescale["original_dpi"]
+        transform.update(original_size=[w, h], original_dpi=dpi)
+        transform = perspective.compose(transform, {"kind": "scale", "from_dpi": dpi, "to_dpi": page.dpi},
+                                        perspective.scale_matrix(w0 / w, h0 / h))
     page.bilevel = _is_bilevel(image)
     gray = imaging.suppress_seals(image) if settings.scan.suppress_seals else imaging.to_gray(image)
     flat = perspective.rectify(image, gray) if settings.scan.perspective else None
@@ -201,7 +223,10 @@ def _upscale(image, gray, page: Page, settings: Settings, transform: dict):
     if page.dpi >= settings.scan.upscale_below * target:
         return image, gray, transform
     h, w = gray.shape[:2]
-    f = target / page.dpi
+    f = min(target / page.dpi, (settings.scan.max_working_pixels / (w * h)) ** 0.5)  # never past the bound
+    if f <= 1.0:
+        return image, gray, transform
+    target = page.dpi * f
     size = (int(round(w * f)), int(round(h * f)))
     image = cv2.resize(image, size, interpolation=cv2.INTER_CUBIC)
     gray = cv2.resize(gray, size, interpolation=cv2.INTER_CUBIC)
