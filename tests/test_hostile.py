@@ -172,11 +172,12 @@ def test_a_huge_pdf_page_renders_at_a_dpi_its_pixels_fit_or_is_refused():
     from pipeline.errors import InputError
     from pipeline.stages.scan import render_dpi
 
-    assert render_dpi(595, 842, 200, 120_000_000) == 200  # A4: the working dpi
-    dpi = render_dpi(3000, 3000, 200, 120_000_000)  # a poster: fewer dots an inch, pixels within the limit
-    assert dpi < 200 and (3000 / 72 * dpi) ** 2 <= 120_000_000
+    limit = 24_000_000  # scan.max_working_pixels
+    assert render_dpi(595, 842, 200, limit) == 200  # A4: the working dpi
+    dpi = render_dpi(3000, 3000, 200, limit)  # a poster: fewer dots an inch, pixels within the limit
+    assert 72 <= dpi < 200 and (3000 / 72 * dpi) ** 2 <= limit
     with pytest.raises(InputError, match="14400×14400 pt"):
-        render_dpi(14400, 14400, 200, 120_000_000)  # 1.6 billion pixels at 200 dpi: refused
+        render_dpi(14400, 14400, 200, limit)  # 1.6 billion pixels at 200 dpi: refused
 
 
 def test_a_worker_stays_under_1_5_gb_whatever_the_input_claims(tmp_path):

@@ -60,9 +60,9 @@ def test_an_engine_that_raises_or_reads_garbage_costs_the_scan_only(tmp_path, en
 
 def test_an_engine_that_hangs_times_out_and_the_batch_goes_on(tmp_path):
     _batch(tmp_path)
-    result, entries = _run(tmp_path, "tests.faults.engines:hanging", timeout_s=8)
+    result, entries = _run(tmp_path, "tests.faults.engines:hanging", timeout_s=4)
     assert entries["scan.pdf"]["error_type"] == "TimedOut"
-    assert "not converted within 8 s" in entries["scan.pdf"]["errors"][0]
+    assert "not converted within 4 s" in entries["scan.pdf"]["errors"][0]
     assert entries["digital.pdf"]["status"] == "ok" and result.seconds < 120
 
 
