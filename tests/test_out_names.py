@@ -1,11 +1,12 @@
-"""Output folders mirror the input tree (runner.out_names): a file's folder under --out follows from
+"""Output folders mirror the input tree (inputs.out_names): a file's folder under --out follows from
 its own path, so adding a file to an archive never moves another file's results."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.runner import discover, out_names, run_batch
+from pipeline.inputs import discover, out_names
+from pipeline.runner import run_batch
 from pipeline.config import load_settings
 from pipeline.evaluate import load_outputs
 from pipeline.stages.parts import Input
