@@ -38,9 +38,8 @@ class Result:
     outputs: list[str] = field(default_factory=list)  # files written (with `out=`), relative to it
 
 
-def _suffix(data: bytes, name: Optional[str]) -> str:
-    if name:
-        return Path(name).suffix.lower()
+def _suffix(data: bytes) -> str:
+    """What kind of file unnamed bytes are, by their first bytes."""
     for magic, suffix in _MAGIC:
         if data.startswith(magic) and suffix:
             return suffix
@@ -62,7 +61,7 @@ def convert(source: Union[str, os.PathLike, bytes], *, name: Optional[str] = Non
         data = bytes(source)
         with tempfile.TemporaryDirectory(prefix="formpipe-") as tmp:
             # the file keeps the name given (records name their source file), else `input.<kind>`
-            path = Path(tmp) / (Path(name).name if name else "input" + _suffix(data, name))
+            path = Path(tmp) / (Path(name).name if name else "input" + _suffix(data))
             path.write_bytes(data)
             result = _convert_path(path, settings, out)
             result.source = name or "<bytes>"

@@ -114,16 +114,12 @@ def apply_command(
     from pipeline import corrections
     from pipeline.config import load_settings
     from pipeline.files import out_lock
-    from pipeline.state import RunState
+    from pipeline.state import RunState, read_manifest
     from pipeline.stages.summaries import write_run_summary
 
     try:
         settings = load_settings(config, {"out_dir": str(out)})
-        manifest_path = out / "manifest.json"
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise UsageError(f"{out}: not a folder written by `pipeline run` (no readable manifest.json)") from None
+        manifest = read_manifest(out)
         new = corrections.load(file)
         with out_lock(out):  # not while a run writes there
             kept = out / corrections.CORRECTIONS_FILE

@@ -16,13 +16,26 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline.errors import UsageError
 from pipeline.records import SCHEMA_VERSION
 from pipeline.stages.ingest import input_sha256
 from pipeline.files import atomic_write, inside
 
+MANIFEST = "manifest.json"
 STATE_DIR = ".state"
 TEMP_SUFFIX = ".tmp"
 FINISHED = ("ok", "partial")  # not converted again on a rerun (a partial input stays reported partial)  # atomic_write's temporary files: .<name>.<random>.tmp
+
+
+def read_manifest(out_dir: Path) -> dict:
+    """The manifest of a folder `pipeline run` wrote; a usage error for any other folder."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict):
+        raise UsageError(f"{out_dir}: not a folder written by `pipeline run` (no readable {MANIFEST})")
+    return manifest
 
 
 class RunState:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.errors import UsageError
 from pipeline.files import atomic_write, inside, out_lock
+from pipeline.state import read_manifest
 from pipeline.review.collect import form_cards
 from pipeline.review.pictures import Sources, form_pictures
 
@@ -66,17 +67,12 @@ def _source_files(entry: dict, record: dict, sources: Sources) -> tuple[dict[str
 
 
 def build(out_dir: Path, settings, source_folders: list[Path] | None = None) -> Built:
-    if not (out_dir / "manifest.json").is_file():
-        raise UsageError(f"{out_dir}: not a folder written by `pipeline run` (no readable manifest.json)")
+    manifest = read_manifest(out_dir)
     with out_lock(out_dir):  # not while a run writes there
-        return _build(out_dir, settings, source_folders)
+        return _build(out_dir, manifest, settings, source_folders)
 
 
-def _build(out_dir: Path, settings, source_folders: list[Path] | None) -> Built:
-    try:
-        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise UsageError(f"{out_dir}: not a folder written by `pipeline run` (no readable manifest.json)") from None
+def _build(out_dir: Path, manifest: dict, settings, source_folders: list[Path] | None) -> Built:
     if any((e.get("out_name") or "").split("/")[0] == FOLDER for e in manifest.get("inputs", [])):
         raise UsageError(f"{out_dir}: an input's output folder is named {FOLDER}; the review page needs that name")
     specs = {spec.template: spec for spec in settings.forms}

@@ -313,6 +313,5 @@
     go(Math.max(0, visible.findIndex((c) => !decided(c))));
   }
 
-  window.formpipeReview = { corrections, decisions: () => decisions };
   init();
 })();
