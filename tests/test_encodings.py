@@ -39,9 +39,15 @@ def test_a_declared_charset_is_taken_and_gb2312_read_as_its_superset():
 def test_bytes_no_encoding_reads_cleanly_are_refused_by_name():
     import random
 
-    noise = bytes(random.Random(7).randrange(128, 256) for _ in range(4000))
+    rng = random.Random(7)
+    noise = bytes(rng.randrange(128, 256) for _ in range(4000))
     with pytest.raises(CorruptInput, match="a.txt: cannot tell the text's encoding"):
         decode_text(noise, Path("a.txt"))
+    # pairs GB18030 does decode, into rare characters: not taken as Chinese either
+    pairs = b"".join(bytes([rng.randrange(0x81, 0xFF), rng.randrange(0x80, 0xFF)]) for _ in range(2000))
+    pairs.decode("gb18030")
+    with pytest.raises(CorruptInput, match="a.txt: cannot tell the text's encoding"):
+        decode_text(pairs, Path("a.txt"))
 
 
 def test_a_dump_in_utf16_converts_end_to_end(tmp_path):
@@ -50,3 +56,8 @@ def test_a_dump_in_utf16_converts_end_to_end(tmp_path):
     path = tmp_path / "unicode.txt"
     path.write_bytes(TEXT.encode("utf-16"))
     assert read_dump_text(path) == TEXT
+
+
+def test_a_gbk_dump_full_of_the_signs_forms_print_is_still_chinese():
+    text = "绿化面积\t①≥1200㎡\t温度±2°C\t剂量5μg\t第Ⅱ期·续\n" * 30
+    assert decode_text(text.encode("gb18030"), Path("a.txt")) == text
