@@ -235,11 +235,13 @@ def calibration() -> Calibration:
     return _CALIBRATION[0]
 
 
-def _hints(evidence: dict | None, weak_below: float) -> list[str]:
+def _hints(evidence: dict | None, weak_below: float, place: dict | None = None) -> list[str]:
     """What a reviewer should know of the reading: the evidence that weighed most against it.
     `weak_below`: the recogniser score under which a reading is unsure (settings.ocr.uncertain_below,
     as repair's RepairContext.unsure has it)."""
     if not evidence:
+        if place and place.get("bbox") is not None:  # the title, year or unit line above the table
+            return ["read from a line outside the table (title, year or unit): check it against the page"]
         return ["no cell read for it (blank, or derived from other fields)"]
     hints = ["read under a seal: check it against the paper"] if evidence["sealed"] else []
     if evidence["source"] == "ocr" and evidence["confidence"] < weak_below:
@@ -263,7 +265,7 @@ def score_form(form: RawForm, model: Calibration | None = None, pages: dict | No
         if p < model.threshold and not (kinds_for(path, kinds) & set(FLAG_KINDS)):
             evidence, place = field_evidence(form, path), field_place(form, path)
             reason = (f"confidence {p:.4f} is under {model.threshold:.4f} (calibrated on the development corpus)"
-                      + "".join(f"; {hint}" for hint in _hints(evidence, weak_below)))
+                      + "".join(f"; {hint}" for hint in _hints(evidence, weak_below, place)))
             form.review.append(ReviewItem(
                 kind="uncertain", field=path, reason=reason, after=values.get(path),
                 page=place.get("page") if place else None, bbox=place.get("bbox") if place else None,

@@ -10,6 +10,7 @@ Executors are chosen by name (`batch.executor`, `--executor`).
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import threading
@@ -68,11 +69,14 @@ class SerialExecutor:
 # --- processes on this machine ---------------------------------------------------------------------
 
 _worker_settings: Settings | None = None
+_worker_slots = None   # shared with the parent: per worker, the task it runs and since when
+_worker_slot = 0
+_worker_watchdog_s = 0.0
 
 
-def _init_worker(settings: Settings, threads: int, parent: int) -> None:
-    """Once per worker process: its share of threads, settings, and no life after its parent."""
-    global _worker_settings
+def _init_worker(settings: Settings, threads: int, parent: int, slots, taken, watchdog_s: float) -> None:
+    """Once per worker process: its share of threads, settings, its slot, and no life after its parent."""
+    global _worker_settings, _worker_slots, _worker_slot, _worker_watchdog_s
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)  # before any numeric runtime is loaded (spawned process)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -80,6 +84,9 @@ def _init_worker(settings: Settings, threads: int, parent: int) -> None:
 
     registry.limit_threads(threads)  # onnxruntime sessions and OpenCV
     _worker_settings = settings
+    with taken.get_lock():
+        _worker_slot, taken.value = taken.value, taken.value + 1
+    _worker_slots, _worker_watchdog_s = slots, watchdog_s
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 
@@ -90,13 +97,43 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _in_worker(fn: TaskFn, task: Task) -> dict:
-    return fn(task, _worker_settings)
+def watchdog_seconds(settings: Settings) -> float:
+    """When a worker is stopped from outside: a little after the input's own alarm
+    (batch.input_timeout_s), which stops Python code but not native code that never returns."""
+    limit = settings.batch.input_timeout_s
+    return limit + max(5.0, limit / 10) if limit else 0.0
+
+
+def _in_worker(fn: TaskFn, seq: int, task: Task) -> dict:
+    base = 2 * _worker_slot
+    _worker_slots[base], _worker_slots[base + 1] = seq, time.monotonic()
+    if _worker_watchdog_s:  # faulthandler's C thread needs no GIL: it ends a worker stuck in native code
+        faulthandler.dump_traceback_later(_worker_watchdog_s, exit=True, file=_devnull())
+    try:
+        return fn(task, _worker_settings)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        _worker_slots[base] = -1
+
+
+_null = None
+
+
+def _devnull():
+    global _null
+    if _null is None:
+        _null = open(os.devnull, "w")  # the entry says what happened; the stack is no user's business
+    return _null
 
 
 def _lost(task: Task, why: str) -> dict:
     return {"file": str(task.file), "status": "failed", "forms": 0, "pages": 0, "seconds": {},
             "errors": [f"{task.file}: {why}"], "outputs": [], "records": [], "error_type": "WorkerLost"}
+
+
+def _stuck(task: Task, settings: Settings) -> dict:
+    return {**_lost(task, f"not converted within {settings.batch.input_timeout_s:g} s (batch.input_timeout_s: "
+                          f"stuck in native code, its worker was stopped); skipped"), "error_type": "TimedOut"}
 
 
 class ProcessExecutor:
@@ -105,35 +142,48 @@ class ProcessExecutor:
     Each worker loads the OCR models once (the engine registry caches them per
     process) and converts file after file. A worker that dies (a crash in
     native code, the OOM killer) costs the file it held, reported as such;
-    the pool is rebuilt for the rest.
+    the pool is rebuilt for the rest. A file whose conversion is stuck in native
+    code past batch.input_timeout_s (where the in-process alarm cannot reach)
+    has its worker ended by a watchdog a little later; it is reported timed out
+    and not retried.
     """
 
     def __init__(self, workers: int, threads: int):
         self.workers = workers
         self.threads = threads
         self._pool = None
+        self._slots = None
 
     def _start(self, settings: Settings):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        context = multiprocessing.get_context("spawn")
+        self._slots = context.Array("d", [-1.0, 0.0] * self.workers, lock=False)
         self._pool = ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-            initargs=(settings, self.threads, os.getpid()))
+            self.workers, mp_context=context, initializer=_init_worker,
+            initargs=(settings, self.threads, os.getpid(), self._slots, context.Value("i", 0),
+                      watchdog_seconds(settings)))
         return self._pool
+
+    def _stuck_seqs(self, settings: Settings) -> set[int]:
+        """The tasks whose worker ran them past the watchdog: the one that stopped it, not a crash."""
+        limit, now, slots = watchdog_seconds(settings), time.monotonic(), self._slots
+        return {int(slots[i]) for i in range(0, len(slots), 2)
+                if limit and slots[i] >= 0 and now - slots[i + 1] >= limit}
 
     def map(self, fn, tasks, settings):
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
-        pending = iter(tasks)
+        pending = enumerate(tasks)
         pool = self._start(settings)
         running: dict = {}
         window = self.workers * IN_FLIGHT_PER_WORKER
         try:
             while True:
-                for task in pending:
-                    running[pool.submit(_in_worker, fn, task)] = task
+                for seq, task in pending:
+                    running[pool.submit(_in_worker, fn, seq, task)] = (seq, task)
                     if len(running) >= window:
                         break
                 if not running:
@@ -141,16 +191,20 @@ class ProcessExecutor:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 broken = []
                 for future in done:
-                    task = running.pop(future)
+                    seq, task = running.pop(future)
                     try:
                         yield task, future.result()
                     except BrokenProcessPool:
-                        broken.append(task)
-                if broken:  # every task in flight is lost with the pool; retry each alone
+                        broken.append((seq, task))
+                if broken:  # every task in flight is lost with the pool; retry each alone but a stuck one
                     broken += list(running.values())
                     running.clear()
                     pool.shutdown(wait=True)
-                    yield from self._retry_alone(fn, broken, settings)
+                    stuck = self._stuck_seqs(settings)
+                    for seq, task in broken:
+                        if seq in stuck:
+                            yield task, _stuck(task, settings)
+                    yield from self._retry_alone(fn, [t for seq, t in broken if seq not in stuck], settings)
                     pool = self._start(settings)
         finally:
             self.stop()
@@ -162,11 +216,12 @@ class ProcessExecutor:
         for task in tasks:
             solo = ProcessExecutor(1, self.threads)
             try:
-                future = solo._start(settings).submit(_in_worker, fn, task)
+                future = solo._start(settings).submit(_in_worker, fn, 0, task)
                 try:
                     entry = future.result()
                 except BrokenProcessPool:
-                    entry = _lost(task, "worker process died converting it (crash or out of memory)")
+                    entry = (_stuck(task, settings) if solo._stuck_seqs(settings) else
+                             _lost(task, "worker process died converting it (crash or out of memory)"))
                 yield task, entry
             finally:
                 solo.stop()
@@ -182,6 +237,9 @@ class ProcessExecutor:
                 process.terminate()
         for process in processes:
             process.join(timeout=5)
+            if process.is_alive():  # SIGTERM blocked or ignored by native code: no choice left
+                process.kill()
+                process.join(timeout=5)
 
 
 # --- Ray --------------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ class Orientation:
     flip_score: float  # -1 (clearly upright) .. +1 (clearly upside down), after the axis turn
     evidence: dict = field(default_factory=dict)  # each cue's value and the classifier's line count
     text_seen: bool = True  # False: no text at all (a blank page, a photo): nothing to doubt
+    skew: float | None = None  # degrees, imaging.estimate_skew of the page as given (deskewing reuses it)
 
     @property
     def rotation(self) -> int:
@@ -83,7 +84,7 @@ def decide(gray: np.ndarray, dpi: float, engine=None, max_line_height: float | N
     if flip > FLIP_MIN:
         k += 2
     return Orientation(quarter_turns=k, axis_ratio=round(float(ratio), 3), flip_score=round(flip, 3),
-                       evidence=evidence, text_seen=max(horizontal, vertical) > 0)
+                       evidence=evidence, text_seen=max(horizontal, vertical) > 0, skew=angle)
 
 
 def flip_score(gray: np.ndarray, dpi: float, engine=None,

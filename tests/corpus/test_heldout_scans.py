@@ -66,7 +66,7 @@ FLOORS = {
 def results(tmp_path_factory):
     split = tmp_path_factory.mktemp("heldout_scans")
     bench_corpus.generate("heldout", COUNT, split, CARRIERS)
-    return bench_corpus.score(split, tmp_path_factory.mktemp("out"), CARRIERS)
+    return bench_corpus.score(split, tmp_path_factory.mktemp("out"), CARRIERS, executor="process")
 
 
 @pytest.fixture(scope="module")

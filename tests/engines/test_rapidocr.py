@@ -77,5 +77,28 @@ def test_a_bulk_workers_thread_share_reaches_the_onnxruntime_sessions():
     from pipeline.engines.rapidocr import RapidOcrEngine
 
     engine = RapidOcrEngine(threads=1)
-    sessions = [engine._rec, engine._classifier()]
+    sessions = [engine._first.session, engine._classifier()]
     assert [s.get_session_options().intra_op_num_threads for s in sessions] == [1, 1]
+
+
+def test_the_tiny_model_reads_and_a_doubtful_line_gets_the_second_opinion(monkeypatch):
+    """ppocrv6-tiny ships in pipeline/models/ with its character list beside it; with
+    second_model, a line it reads under second_below is read again and the surer reading kept."""
+    pytest.importorskip("rapidocr")
+    from pipeline.engines import rapidocr
+
+    tiny = rapidocr.RapidOcrEngine(model="ppocrv6-tiny")
+    line = _rendered_line("人民群众满意度95%")
+    [reading] = tiny.recognize([line])
+    assert reading.text == "人民群众满意度95%" and reading.confidence > 0.9
+    both = rapidocr.RapidOcrEngine(model="ppocrv6-tiny", second_model="ppocrv6-small", second_below=1.0)
+    asked = []
+    real = rapidocr.Recogniser.read
+    monkeypatch.setattr(rapidocr.Recogniser, "read", lambda self, lines: asked.append(len(self.chars)) or real(self, lines))
+    [again] = both.recognize([line])
+    assert asked == [len(tiny._first.chars), len(both._second.chars)]  # every line doubtful at 1.0: both read it
+    assert again.text == "人民群众满意度95%"
+    scored = both.score_candidates(line, ["人民群众满意度95%", "人民群众满意度96%"])  # by the second model
+    assert scored[0][0] == "人民群众满意度95%"
+    with pytest.raises(Exception, match="second_below"):
+        rapidocr.RapidOcrEngine(second_below=1.5)

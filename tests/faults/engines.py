@@ -4,6 +4,7 @@ that the spawned workers of a real batch load them too."""
 from __future__ import annotations
 
 import random
+import signal
 import time
 
 from pipeline.engines.base import Recognition, TextBox
@@ -27,6 +28,14 @@ class Hanging(_Base):
         return []
 
 
+class Stuck(_Base):
+    def recognize(self, lines):
+        # native code that never returns: no alarm reaches the thread, no Python runs in it
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(3600)
+        return []
+
+
 class Garbage(_Base):
     def __init__(self, seed: int = 0):
         self.random = random.Random(seed)
@@ -43,6 +52,10 @@ def raising(**options):
 
 def hanging(**options):
     return Hanging()
+
+
+def stuck(**options):
+    return Stuck()
 
 
 def garbage(**options):

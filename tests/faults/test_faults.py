@@ -66,6 +66,15 @@ def test_an_engine_that_hangs_times_out_and_the_batch_goes_on(tmp_path):
     assert entries["digital.pdf"]["status"] == "ok" and result.seconds < 120
 
 
+def test_an_engine_stuck_in_native_code_has_its_worker_stopped_and_the_batch_goes_on(tmp_path):
+    _batch(tmp_path)  # two inputs: two worker processes; the alarm cannot stop the stuck one, the watchdog does
+    result, entries = _run(tmp_path, "tests.faults.engines:stuck", timeout_s=4)
+    assert entries["scan.pdf"]["error_type"] == "TimedOut", entries["scan.pdf"]
+    assert "not converted within 4 s" in entries["scan.pdf"]["errors"][0]
+    assert "stuck in native code" in entries["scan.pdf"]["errors"][0]
+    assert entries["digital.pdf"]["status"] == "ok" and result.returncode == 1 and result.seconds < 120
+
+
 def test_a_file_changed_while_read_is_converted_again_on_the_rerun(tmp_path, monkeypatch):
     from pipeline.stages import ingest
 
