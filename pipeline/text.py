@@ -11,6 +11,7 @@ between Latin words and numbers it is real and kept (`Level 2`, `2 000`).
 
 from __future__ import annotations
 
+from functools import lru_cache
 import re
 import unicodedata
 
@@ -101,6 +102,7 @@ def _mixed_pair(match: re.Match) -> str:
     return f"({inner})"
 
 
+@lru_cache(maxsize=16384)  # a form's labels are compared tens of thousands of times (repair, forms)
 def clean_text(text: str | None) -> str:
     """The one normalisation every cell and line goes through."""
     if not text:
@@ -119,6 +121,7 @@ def clean_text(text: str | None) -> str:
 _ONE_BRACKET_WIDTH = str.maketrans("()", "（）")
 
 
+@lru_cache(maxsize=16384)
 def label_key(text: str | None) -> str:
     """How labels are compared: cleaned, without spaces, colons or dots (a speck read as `·`), and
     brackets of one width (a lone bracket, or a mixed pair clean_text left half-width)."""

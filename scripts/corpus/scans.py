@@ -332,6 +332,25 @@ def scan_file(name: str, carrier: Carrier, pdf_path: Path, plans: list[dict], in
     return files, infos, drawn
 
 
+def _scan_job(job: tuple) -> tuple[list[str], list[dict], dict]:
+    name, pdf_path, plans, ink, split_dir = job
+    return scan_file(name, CARRIERS[name], pdf_path, plans, ink, split_dir)
+
+
+def _scan_all(jobs: list[tuple]) -> list[tuple[list[str], list[dict], dict]]:
+    """Every (PDF, carrier) scan, on every core: each draws from its own seeded streams
+    (D.seeded by carrier, file and page), so the bytes do not depend on which process drew them."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(len(jobs), len(os.sched_getaffinity(0)))
+    if workers <= 1:
+        return [_scan_job(job) for job in jobs]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(_scan_job, jobs))
+
+
 def write(split_dir: Path, carriers: list[str]) -> dict:
     """Scan every PDF of a generated split into each carrier; truth.json and index.json extended."""
     for name in carriers:
@@ -352,6 +371,7 @@ def write(split_dir: Path, carriers: list[str]) -> dict:
         if form["source_file"].startswith("pdf/"):
             by_file.setdefault(form["source_file"], []).append(form)
     added, pages_done = [], 0
+    jobs, planned = [], {}
     for source, forms in sorted(by_file.items()):
         pdf_path = split_dir / source
         pages = read_pages(pdf_path, forms)
@@ -360,8 +380,13 @@ def write(split_dir: Path, carriers: list[str]) -> dict:
         plans = [{"seals": seal_plan(pdf_path.stem, i, p, forms[owner[i]], forms[owner[i]]["reporting_unit"]),
                   "signatures": sign_plan(pdf_path.stem, i, p)} for i, p in enumerate(pages)]
         ink_name, ink = seal_ink(pdf_path.stem)
+        planned[source] = (pages, plans, ink_name)
+        jobs += [(name, pdf_path, plans, ink, split_dir) for name in carriers]
+    scanned_files = iter(_scan_all(jobs))
+    for source, forms in sorted(by_file.items()):
+        pages, plans, ink_name = planned[source]
         for name in carriers:
-            files, infos, drawn = scan_file(name, CARRIERS[name], pdf_path, plans, ink, split_dir)
+            files, infos, drawn = next(scanned_files)
             pages_done += len(pages)
             for form in forms:      # a photo's parts are one input, named by its first part
                 added.append({**form, "source_file": files[0]})

@@ -3,7 +3,8 @@
 import cv2
 import numpy as np
 
-from pipeline.stages.scan import MAX_LINE_HEIGHT_PT, _sample_lines
+from pipeline import imaging, orientation
+from pipeline.stages.scan import MAX_LINE_HEIGHT_PT
 
 DPI = 200
 
@@ -23,8 +24,15 @@ def page_with_title_and_table(title: bool) -> np.ndarray:
     return gray
 
 
-def test_a_table_is_not_a_text_line():
+def test_lines_sampled_for_the_direction_classifier_are_text_not_ruling():
+    """What orientation.flip_score gives the classifier: line crops no taller than a text line,
+    with the table's ruling whitened (a ruled row is not a line of text)."""
+    gray = page_with_title_and_table(title=True)
+    binary = imaging.ensure_binary(gray)
+    text = cv2.subtract(binary, cv2.dilate(orientation._ruling(binary), np.ones((3, 3), np.uint8)))
     limit = MAX_LINE_HEIGHT_PT * DPI / 72
-    assert _sample_lines(page_with_title_and_table(title=False), 8, limit) == []
-    samples = _sample_lines(page_with_title_and_table(title=True), 8, limit)
-    assert samples and all(s.shape[0] <= limit for s in samples)
+    samples = orientation.sample_lines(gray, text, 8, limit)
+    assert len(samples) >= 4 and all(s.shape[0] <= limit for s in samples)
+    for crop in samples:  # no dark run across the crop: the ruling is gone
+        assert not ((crop < 128).mean(axis=1) > 0.9).any()
+    assert orientation.sample_lines(np.full((1600, 2200), 255, np.uint8), np.zeros((1600, 2200), np.uint8), 8, limit) == []
