@@ -23,6 +23,7 @@ scoring (which of a few texts a line shows) is then done with the second model.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -235,8 +236,11 @@ class RapidOcrEngine:
             return readings
         doubtful = [i for i, r in enumerate(readings) if r.confidence < self.second_below]
         for i, again in zip(doubtful, self._second.read([lines[i] for i in doubtful])):
-            if again.confidence > readings[i].confidence:
-                readings[i] = again
+            first = readings[i]
+            kept, other = (again, first) if again.confidence > first.confidence else (first, again)
+            if other.text != kept.text:  # the models disagree: the other reading goes with it, for review
+                kept = replace(kept, alternatives=[*kept.alternatives, (other.text, other.confidence)])
+            readings[i] = kept
         return readings
 
     # --- ConstrainedRecognizer -------------------------------------------------
@@ -294,7 +298,3 @@ class RapidOcrEngine:
                                "EngineConfig.onnxruntime.inter_op_num_threads": 1})
             self._det = RapidOCR(params=params)._load_det_model()
         return self._det
-
-    def probabilities(self, lines: list[np.ndarray]) -> list[np.ndarray]:
-        """Per-frame symbol probabilities of the first model (what `recognize` starts from)."""
-        return self._first.probabilities(lines)

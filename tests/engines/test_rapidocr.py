@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from pipeline.engines.base import ConstrainedRecognizer, OcrEngine
+from pipeline.engines.base import ConstrainedRecognizer, OcrEngine, Recognition
 from pipeline.engines.rapidocr import ctc_greedy, ctc_log_likelihood
 
 CHARS = ["blank", "≥", "V", "="]
@@ -100,5 +100,10 @@ def test_the_tiny_model_reads_and_a_doubtful_line_gets_the_second_opinion(monkey
     assert again.text == "人民群众满意度95%"
     scored = both.score_candidates(line, ["人民群众满意度95%", "人民群众满意度96%"])  # by the second model
     assert scored[0][0] == "人民群众满意度95%"
+    assert again.alternatives == []  # they agree
+    monkeypatch.setattr(rapidocr.Recogniser, "read", lambda self, lines: [  # they disagree: both readings kept
+        Recognition("≥95%", 0.6) if self is both._first else Recognition(">95%", 0.8) for _ in lines])
+    [disputed] = both.recognize([line])
+    assert (disputed.text, disputed.alternatives) == (">95%", [("≥95%", 0.6)])
     with pytest.raises(Exception, match="second_below"):
         rapidocr.RapidOcrEngine(second_below=1.5)
