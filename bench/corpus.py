@@ -67,10 +67,12 @@ def generate(split: str, count: int, out: Path, carriers: list[str]) -> None:
         scans.write(out, scanned)
 
 
-def score(split_dir: Path, work: Path, carriers: list[str], executor: str = "serial") -> dict:
+def score(split_dir: Path, work: Path, carriers: list[str], executor: str = "serial",
+          ocr_options: dict | None = None) -> dict:
     """{(template, carrier): Report} plus seconds per carrier, failed inputs, forms expected,
     forms lost silently (their file's status ok) and each file's status. `executor`: serial
-    where seconds are measured (bench); the tests take every core ("process")."""
+    where seconds are measured (bench); the tests take every core ("process"). `ocr_options`
+    replace the config's `ocr.options` (another model, a second opinion)."""
     truth = json.loads((split_dir / "truth.json").read_text(encoding="utf-8"))["forms"]
     results: dict = {"reports": {}, "seconds": {}, "failed": {}, "forms": {}, "lost_silently": {}, "status": {}}
     for carrier in carriers:
@@ -78,7 +80,10 @@ def score(split_dir: Path, work: Path, carriers: list[str], executor: str = "ser
         if not folder.is_dir():
             continue
         out = work / carrier
-        settings = load_settings(overrides={"out_dir": str(out), "batch": {"executor": executor}})
+        overrides: dict = {"out_dir": str(out), "batch": {"executor": executor}}
+        if ocr_options is not None:
+            overrides["ocr"] = {"options": ocr_options}
+        settings = load_settings(overrides=overrides)
         started = time.perf_counter()
         manifest = run_batch([folder], settings)
         results["seconds"][carrier] = time.perf_counter() - started
@@ -245,13 +250,17 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="print the docs/benchmarks.md section only")
     parser.add_argument("--keep", type=Path, help="write the converted outputs here (one folder per carrier) "
                                                   "instead of a temporary folder, for `pipeline eval`")
+    parser.add_argument("--executor", choices=["serial", "process"], default="serial",
+                        help="process: every core (for accuracy; seconds are measured serially)")
+    parser.add_argument("--ocr-options", type=json.loads, help='JSON replacing ocr.options, e.g. '
+                        '\'{"model": "ppocrv6-tiny", "second_model": "ppocrv6-small"}\'')
     args = parser.parse_args()
     carriers = [c for name in args.carriers.split(",") for c in (SCAN_CARRIERS if name == "scans" else [name])]
     with tempfile.TemporaryDirectory() as tmp:
         split_dir = args.corpus or Path(tmp) / args.split
         if args.corpus is None:
             generate(args.split, args.count, split_dir, carriers)
-        results = score(split_dir, args.keep or Path(tmp) / "out", carriers)
+        results = score(split_dir, args.keep or Path(tmp) / "out", carriers, args.executor, args.ocr_options)
     if args.markdown:
         print(markdown(results, args.split, args.count))
         return

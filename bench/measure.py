@@ -15,6 +15,13 @@ peak memory (read by the parent from the child's rusage). Extractors:
     from the same Tesseract pass.
   - `rapidocr-fullpage` (scans): one RapidOCR pass over the 200-dpi page; boxes grouped into
     rows by vertical overlap, in x order (bench/peer_tables.py), no table structure of ours.
+  - `fullpage-same-model` (scans, runs in our venv): the naive approach with our own recogniser —
+    rapidocr's detector over the whole 200-dpi page, every box read by our engine as configured
+    (same model, same batching), rows grouped as above.
+
+`--corpus DIR` measures a carrier folder of a generated split instead of a sample set (SET is then
+the carrier, e.g. `scan200`; truth from DIR/truth.json, no cell agreement); `--ocr-options` replaces
+the config's `ocr.options` (another model, a second opinion).
 
 Each set is run once untimed first (imports, model loading), then `--repeat` times timed.
 """
@@ -39,8 +46,9 @@ from pipeline.config import Settings, load_settings  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
 from pipeline.evaluate import evaluate, load_outputs, load_truth  # noqa: E402
 from pipeline.model import Document, Page  # noqa: E402
-from pipeline.runner import FORM_STAGES, convert, read_pages, unique_out_names  # noqa: E402
-from pipeline.stages import ingest, tables  # noqa: E402
+from pipeline.inputs import out_names  # noqa: E402
+from pipeline.runner import FORM_STAGES, convert, read_pages  # noqa: E402
+from pipeline.stages import ingest, parts, tables  # noqa: E402
 
 SAMPLES = REPO / "sample_pdfs"
 TRUTH = REPO / "tests" / "truth" / "justice_2026.json"
@@ -185,11 +193,31 @@ def rapidocr_fullpage(path: Path, settings: Settings) -> list[Page]:
     return pages
 
 
+def fullpage_same_model(path: Path, settings: Settings) -> list[Page]:
+    from pipeline.engines import registry
+
+    engine = registry.ocr_engine(settings.ocr.engine, **settings.ocr.options)
+    raster = registry.rasterizer("pdfium")
+    scale = 72.0 / SCAN_DPI
+    pages = []
+    for index in range(raster.page_count(path)):
+        image = raster.render(path, index, SCAN_DPI)
+        found = [b.bbox for b in engine.detect(image) if b.bbox[2] > b.bbox[0] and b.bbox[3] > b.bbox[1]]
+        readings = engine.recognize([image[y0:y1, x0:x1] for x0, y0, x1, y1 in found]) if found else []
+        boxes = [pt.PeerCell(r.text, _scaled(box, scale)) for box, r in zip(found, readings) if r.text]
+        h, w = image.shape[:2]
+        page = pt.page_from_rows(pt.rows_from_boxes(boxes), index + 1, w * scale, h * scale)
+        page.dpi = SCAN_DPI
+        pages.append(page)
+    return pages
+
+
 PEERS = {
     "camelot-lattice": camelot_lattice,
     "pdfplumber": pdfplumber_default,
     "img2table-tesseract": img2table_tesseract,
     "rapidocr-fullpage": rapidocr_fullpage,
+    "fullpage-same-model": fullpage_same_model,
 }
 
 
@@ -225,11 +253,17 @@ def run_peer(name: str, path: Path, settings: Settings, out_name: str) -> tuple[
     return doc, None
 
 
-def measure(extractor: str, files: list[Path], repeat: int, partial: bool = False) -> dict:
-    """With `partial` (a subset of the set's files), only the truth forms on those files' pages count."""
+def measure(extractor: str, files: list[Path], repeat: int, partial: bool = False,
+            truth: list[dict] | None = None, ocr_options: dict | None = None) -> dict:
+    """With `partial` (a subset of the set's files), only the truth forms on those files' pages count.
+    With `truth` (a corpus carrier's forms), fields are scored against it, template by template as
+    bench/corpus.py does, and no cell agreement is measured."""
     out_dir = Path(tempfile.mkdtemp(prefix="bench-out-"))
-    settings = load_settings(overrides={"out_dir": str(out_dir)})
-    names = unique_out_names(files, settings)
+    overrides: dict = {"out_dir": str(out_dir)}
+    if ocr_options is not None:
+        overrides["ocr"] = {"options": ocr_options}
+    settings = load_settings(overrides=overrides)
+    names = out_names([parts.Input(p) for p in files], settings)
     per_page: dict[str, list[float]] = defaultdict(list)
     pages_of: dict[Path, list[Page]] = {}
     errors: list[str] = []
@@ -257,18 +291,46 @@ def measure(extractor: str, files: list[Path], repeat: int, partial: bool = Fals
             for page in doc.pages:
                 for step, seconds in page.timings.items():
                     per_page[step].append(seconds)
-    if extractor == "formpipe":  # convert() keeps no page contents once written: read them again, untimed
-        pages_of = {path: our_pages(path, settings) for path in files}
-    references = {path: reference_pages(path) for path in files}
-    truth = load_truth(TRUTH)
-    if partial:
-        truth = forms_in(truth, [p for pages in references.values() for p in pages])
-    report = evaluate(load_outputs(out_dir), truth)
-    matched, reference = _agreement(references, pages_of)
+    if truth is not None:
+        report = _corpus_report(load_outputs(out_dir), truth)
+        matched = reference = 0
+    else:
+        if extractor == "formpipe":  # convert() keeps no page contents once written: read them again, untimed
+            pages_of = {path: our_pages(path, settings) for path in files}
+        references = {path: reference_pages(path) for path in files}
+        truth = load_truth(TRUTH)
+        if partial:
+            truth = forms_in(truth, [p for pages in references.values() for p in pages])
+        report = evaluate(load_outputs(out_dir), truth)
+        matched, reference = _agreement(references, pages_of)
     shutil.rmtree(out_dir, ignore_errors=True)
     return {"extractor": extractor, "files": len(files), "pages": len(per_page["total"]) // max(1, repeat),
             "per_page": dict(per_page), "accuracy": report.accuracy, "fields": [report.correct, report.total],
+            "silent": len(report.silent), "flagged": report.flagged_wrong + report.flagged_right,
             "cells": [matched, reference], "errors": errors}
+
+
+def _corpus_report(records: list[dict], forms: list[dict]):
+    """One report over a corpus carrier, each template's forms paired among that template's files."""
+    from bench.corpus import add
+    from pipeline.evaluate import Report
+
+    total = Report()
+    for template in sorted({f["template"] for f in forms}):
+        expected = [f for f in forms if f["template"] == template]
+        files = {Path(f["source_file"]).name for f in expected}
+        add(total, evaluate([r for r in records if (r.get("source") or {}).get("file") in files], expected))
+    return total
+
+
+def corpus_set(split_dir: Path, carrier: str) -> tuple[list[Path], list[dict]]:
+    """A generated split's carrier folder: its files, and the truth forms they hold."""
+    folder = split_dir / carrier
+    if not folder.is_dir():
+        raise SystemExit(f"{folder}: no such carrier folder (scripts/make_corpus.py --scans writes it)")
+    forms = json.loads((split_dir / "truth.json").read_text(encoding="utf-8"))["forms"]
+    return (sorted(p for p in folder.iterdir() if p.is_file()),
+            [f for f in forms if f["source_file"].startswith(f"{carrier}/")])
 
 
 # --- the raw measure: cells of the digital original reproduced -----------------------------------
@@ -329,17 +391,31 @@ def _page_count(path: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("extractor", choices=["formpipe", *PEERS])
-    parser.add_argument("set", choices=list(SETS))
+    parser.add_argument("set", help=f"one of {', '.join(SETS)}; with --corpus, a carrier folder")
+    parser.add_argument("--corpus", type=Path, help="a generated split (scripts/make_corpus.py)")
+    parser.add_argument("--ocr-options", type=json.loads, help="JSON replacing ocr.options")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help=f"the first {QUICK_FILES} files of the set")
     parser.add_argument("--json", type=Path, help="write the result here (peers print to stdout themselves)")
     args = parser.parse_args()
-    files = SETS[args.set][:QUICK_FILES] if args.quick else SETS[args.set]
-    if args.extractor == "formpipe" and args.set != "digital PDFs":
+    truth = None
+    if args.corpus is not None:
+        files, truth = corpus_set(args.corpus, args.set)
+    elif args.set in SETS:
+        files = SETS[args.set]
+    else:
+        parser.error(f"unknown set '{args.set}' (known: {', '.join(SETS)}; or a carrier with --corpus)")
+    if args.quick:
+        files = files[:QUICK_FILES]
+        names = {p.name for p in files}
+        truth = None if truth is None else [f for f in truth if Path(f["source_file"]).name in names]
+    if args.extractor in ("formpipe", "fullpage-same-model") and args.set != "digital PDFs":
         from pipeline.engines import registry
 
-        registry.ocr_engine(load_settings().ocr.engine)  # models loaded before timing, as in a bulk run
-    result = measure(args.extractor, files, args.repeat, partial=args.quick)
+        settings = load_settings(overrides={"ocr": {"options": args.ocr_options or {}}})
+        registry.ocr_engine(settings.ocr.engine, **settings.ocr.options)  # loaded before timing, as in a bulk run
+    result = measure(args.extractor, files, args.repeat, partial=args.quick and truth is None,
+                     truth=truth, ocr_options=args.ocr_options)
     result["set"] = args.set
     text = json.dumps(result, ensure_ascii=False)
     if args.json is not None:

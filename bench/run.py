@@ -5,10 +5,11 @@ The recipe, one section after another:
 1. ours, seconds per page by stage, on the digital samples and both scan sets;
 2. the peers on the same inputs, fed through our downstream stages (bench/peers.py), and the
    speed-against-accuracy plot;
-3. optional sections other work adds — bench/corpus.py (the held-out corpus: its digital carriers, then
+3. optional sections other work adds — bench/scanspeed.py (the held-out scanned pages by OCR
+   setting against a full-page pass, and batch pages/hour), bench/corpus.py (the held-out corpus: its digital carriers, then
    its scanned ones, a table per carrier), bench/bulk.py, bench/icdar.py, bench/putuo.py — each a
-   module with `section(...) -> str` (given whichever of `repeat`, `quick`, `repo`, `ours_python`
-   it names);
+   module with `section(...) -> str` (given whichever of `repeat`, `quick`, `repo`, `ours_python`,
+   `peers_python` it names);
    one that does not exist yet is skipped.
 
 Each (set, extractor) is measured `--repeat` times in a subprocess of its own; figures are
@@ -34,7 +35,7 @@ sys.path.insert(0, str(REPO))
 from bench import peers  # noqa: E402
 
 PAGE_STEPS = ["triage", "raster", "preprocess", "grid", "ocr"]
-OPTIONAL_SECTIONS = ["bench.corpus", "bench.bulk", "bench.icdar", "bench.putuo"]  # each: section(...) -> str
+OPTIONAL_SECTIONS = ["bench.scanspeed", "bench.corpus", "bench.bulk", "bench.icdar", "bench.putuo"]  # each: section(...) -> str
 PLOT = REPO / "docs" / "bench-speed-accuracy.png"
 
 
@@ -155,7 +156,7 @@ def main() -> None:
         ours_by_stage(outcomes),
         against if plot_name else against + "\n(No plot: matplotlib is not installed where this ran.)\n",
         *optional_sections({"repeat": repeat, "quick": args.quick, "repo": REPO,
-                            "ours_python": args.ours_python}),
+                            "ours_python": args.ours_python, "peers_python": args.peers_python}),
     ]
     text = "\n".join(parts)
     args.out.parent.mkdir(parents=True, exist_ok=True)
