@@ -284,14 +284,22 @@ def _fit_ring(binary: np.ndarray, cx: float, cy: float, r: float,
         i = int(np.argmax(profile))
         return float(profile[i]), float(radii[i])
 
-    # coarse grid, fewer samples
+    # coarse grid, fewer samples: the 81 centres at once (one gather instead of 81 small ones)
     step = max(1, int(round(px_per_mm * 0.6)))
-    best = (-1.0, cx, cy, r)
-    for dx in range(-4, 5):
-        for dy in range(-4, 5):
-            peak, radius = score(cx + dx * step, cy + dy * step, _RING_SAMPLES // 2)
-            if peak > best[0]:
-                best = (peak, cx + dx * step, cy + dy * step, radius)
+    offsets = np.arange(-4, 5) * step
+    xs = np.repeat(cx + offsets, len(offsets))  # dx-major, as a loop over dx then dy would go
+    ys = np.tile(cy + offsets, len(offsets))
+    angles = np.linspace(0, 2 * np.pi, _RING_SAMPLES // 2, endpoint=False)
+    xi = np.round(xs[:, None, None] + radii[None, :, None] * np.cos(angles)[None, None, :]).astype(np.intp)
+    yi = np.round(ys[:, None, None] + radii[None, :, None] * np.sin(angles)[None, None, :]).astype(np.intp)
+    inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+    hit = np.zeros(xi.shape, bool)
+    hit[inside] = binary[yi[inside], xi[inside]] > 0
+    shares = hit.mean(axis=2)
+    profiles = np.stack([np.convolve(row, kernel, mode="same") for row in shares])
+    peaks, at = profiles.max(axis=1), profiles.argmax(axis=1)
+    first = int(np.argmax(peaks))  # the first best centre, as the loop kept it
+    best = (float(peaks[first]), float(xs[first]), float(ys[first]), float(radii[at[first]]))
     # then climb in 1-px moves until no neighbour is better
     peak, x, y = score(best[1], best[2], _RING_SAMPLES)[0], best[1], best[2]
     radius = best[3]
@@ -337,9 +345,24 @@ def binarize(gray: np.ndarray, window: int = SAUVOLA_WINDOW, k: float = SAUVOLA_
     the mean, so faint grey lines still count as ink. Computed with box
     filters, so the cost does not depend on the window size.
     """
-    if gray.ndim != 2:
-        gray = to_gray(gray)
     window = max(3, int(window) | 1)
+    for source, w, kk, mask in _RECENT_MASKS:
+        if source is gray and w == window and kk == k:
+            return mask
+    mask = _sauvola(gray if gray.ndim == 2 else to_gray(gray), window, k)
+    # a page's grey is binarised by skew, orientation, grid and OCR alike: kept for the next
+    # caller, and both made read-only so that nobody changes one under the other (~60 ms a page)
+    gray.flags.writeable = mask.flags.writeable = False
+    _RECENT_MASKS.insert(0, (gray, window, k, mask))
+    del _RECENT_MASKS[_RECENT_LIMIT:]
+    return mask
+
+
+_RECENT_MASKS: list[tuple[np.ndarray, int, float, np.ndarray]] = []
+_RECENT_LIMIT = 2  # the page's grey before and after deskewing
+
+
+def _sauvola(gray: np.ndarray, window: int, k: float) -> np.ndarray:
     f = gray.astype(np.float32)
     mean = cv2.boxFilter(f, cv2.CV_32F, (window, window), borderType=cv2.BORDER_REPLICATE)
     sq = cv2.boxFilter(f * f, cv2.CV_32F, (window, window), borderType=cv2.BORDER_REPLICATE)
@@ -460,7 +483,17 @@ def rotate90(img: np.ndarray, k: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(img, k % 4))
 
 
-def text_direction_scores(gray: np.ndarray) -> tuple[float, float]:
+def ruling_and_text(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ruling, text) masks of an ink mask: ruling is any run longer than 1/15 of the page in
+    either direction; text is the rest of the ink, a pixel clear of the ruling."""
+    h, w = binary.shape
+    hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, w // 15), 1))
+    vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, h // 15)))
+    ruling = cv2.morphologyEx(binary, cv2.MORPH_OPEN, hk) | cv2.morphologyEx(binary, cv2.MORPH_OPEN, vk)
+    return ruling, cv2.subtract(binary, cv2.dilate(ruling, np.ones((3, 3), np.uint8)))
+
+
+def text_direction_scores(gray: np.ndarray, text: np.ndarray | None = None) -> tuple[float, float]:
     """(horizontal, vertical): how strongly the page's text runs along each axis.
 
     WHY: ruling lines cannot tell a sideways page (a form has long rules in
@@ -468,15 +501,12 @@ def text_direction_scores(gray: np.ndarray) -> tuple[float, float]:
     line and a clear gap apart between lines. Smearing the ink (ruling removed)
     by about one glyph along an axis merges glyphs into long thin line blobs
     only if text runs along that axis. Each score is the ink area of blobs at
-    least 3x longer than thick after smearing along that axis.
+    least 3x longer than thick after smearing along that axis. `text`: the page's text mask
+    (ruling_and_text), where the caller has it already.
     """
-    binary = ensure_binary(gray)
-    h, w = binary.shape
-    # remove ruling: anything longer than 1/15 of the page in either direction
-    hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, w // 15), 1))
-    vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, h // 15)))
-    rules = cv2.morphologyEx(binary, cv2.MORPH_OPEN, hk) | cv2.morphologyEx(binary, cv2.MORPH_OPEN, vk)
-    text = cv2.subtract(binary, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
+    if text is None:
+        _, text = ruling_and_text(ensure_binary(gray))
+    h, w = text.shape
     n, _, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
     sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
     sizes = sizes[(sizes >= 4) & (sizes <= min(h, w) // 10)]

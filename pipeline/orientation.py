@@ -75,24 +75,24 @@ def decide(gray: np.ndarray, dpi: float, engine=None, max_line_height: float | N
     angle = imaging.estimate_skew(gray)
     if abs(angle) >= LEVEL_FIRST_DEGREES:
         gray = imaging.deskew(gray, angle)
-    horizontal, vertical = imaging.text_direction_scores(gray)
+    masks = imaging.ruling_and_text(imaging.ensure_binary(gray))
+    horizontal, vertical = imaging.text_direction_scores(gray, text=masks[1])
     sideways = vertical > SIDEWAYS_MARGIN * max(horizontal, 1.0)
     ratio = max(horizontal, vertical) / max(min(horizontal, vertical), 1.0)
     k = 1 if sideways else 0
     turned = imaging.rotate90(gray, k) if k else gray
-    flip, evidence = flip_score(turned, dpi, engine, max_line_height)
+    flip, evidence = flip_score(turned, dpi, engine, max_line_height, masks=None if k else masks)
     if flip > FLIP_MIN:
         k += 2
     return Orientation(quarter_turns=k, axis_ratio=round(float(ratio), 3), flip_score=round(flip, 3),
                        evidence=evidence, text_seen=max(horizontal, vertical) > 0, skew=angle)
 
 
-def flip_score(gray: np.ndarray, dpi: float, engine=None,
-               max_line_height: float | None = None) -> tuple[float, dict]:
-    """(score, evidence): +1 when every cue says the page is upside down, -1 when upright."""
-    binary = imaging.ensure_binary(gray)
-    ruling = _ruling(binary)
-    text = cv2.subtract(binary, cv2.dilate(ruling, np.ones((3, 3), np.uint8)))
+def flip_score(gray: np.ndarray, dpi: float, engine=None, max_line_height: float | None = None,
+               masks: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, dict]:
+    """(score, evidence): +1 when every cue says the page is upside down, -1 when upright.
+    `masks`: the page's (ruling, text) masks (imaging.ruling_and_text), where the caller has them."""
+    ruling, text = masks if masks is not None else imaging.ruling_and_text(imaging.ensure_binary(gray))
     cues: list[tuple[float, float]] = []  # (value, weight)
     evidence: dict = {}
     if engine is not None:
@@ -107,14 +107,6 @@ def flip_score(gray: np.ndarray, dpi: float, engine=None,
     total = sum(w for _, w in cues)
     score = sum(v * w for v, w in cues) / total if total else 0.0
     return float(score), evidence
-
-
-def _ruling(binary: np.ndarray) -> np.ndarray:
-    """Long horizontal and vertical runs of ink: table ruling, not text."""
-    h, w = binary.shape
-    hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, w // 15), 1))
-    vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, h // 15)))
-    return cv2.morphologyEx(binary, cv2.MORPH_OPEN, hk) | cv2.morphologyEx(binary, cv2.MORPH_OPEN, vk)
 
 
 def _em(text: np.ndarray) -> int | None:

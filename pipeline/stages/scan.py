@@ -209,8 +209,7 @@ def _estimate_dpi(gray: np.ndarray, flattened: dict | None, fallback: float) -> 
         short, long_ = sorted(flattened["paper_px"])
         if abs(long_ / max(short, 1.0) / np.sqrt(2) - 1) <= A4_RATIO_TOLERANCE:
             return round(short / (A4_SHORT_MM / 25.4), 1), "paper"
-    binary = imaging.ensure_binary(gray)
-    text = cv2.subtract(binary, cv2.dilate(orientation._ruling(binary), np.ones((3, 3), np.uint8)))
+    _, text = imaging.ruling_and_text(imaging.ensure_binary(gray))
     em = orientation._em(text)
     if em is not None:
         return round(em * 72.0 / GLYPH_EM_PT, 1), "text"

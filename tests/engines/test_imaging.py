@@ -269,3 +269,20 @@ def test_split_by_gaps_separates_phrases_far_apart():
     assert abs(runs[1][0] - 300) <= 2 and abs(runs[1][1] - 384) <= 3
     assert len(imaging.split_by_gaps(line, min_gap_px=2)) > 2  # glyph gaps split when asked
     assert imaging.split_by_gaps(np.zeros((5, 5), np.uint8), 3) == []
+
+
+def test_a_page_binarised_twice_is_binarised_once_and_neither_copy_can_change():
+    """Skew, orientation, grid and OCR all binarise the page's grey: the mask is made once, and
+    both arrays become read-only, so no caller can change one under another's cached mask."""
+    gray = np.full((120, 200), 255, np.uint8)
+    gray[40:60, 20:180] = 30
+    mask = imaging.binarize(gray)
+    assert imaging.binarize(gray) is mask and imaging.ensure_binary(gray) is mask
+    with pytest.raises(ValueError):
+        gray[0, 0] = 0
+    with pytest.raises(ValueError):
+        mask[0, 0] = 0
+    other = gray.copy()  # the same pixels in another array: measured afresh, equal
+    again = imaging.binarize(other)
+    assert again is not mask and np.array_equal(again, mask)
+    assert imaging.binarize(gray, window=15) is not mask  # other parameters, another mask

@@ -100,6 +100,11 @@ def test_the_tiny_model_reads_and_a_doubtful_line_gets_the_second_opinion(monkey
     assert again.text == "人民群众满意度95%"
     scored = both.score_candidates(line, ["人民群众满意度95%", "人民群众满意度96%"])  # by the second model
     assert scored[0][0] == "人民群众满意度95%"
+    # the stronger model scores candidates, whichever reads first (tiny scoring behind small
+    # cost held-out accuracy)
+    assert both._scorer is both._second
+    small_first = rapidocr.RapidOcrEngine(second_model="ppocrv6-tiny")
+    assert small_first._scorer is small_first._first
     assert again.alternatives == []  # they agree
     monkeypatch.setattr(rapidocr.Recogniser, "read", lambda self, lines: [  # they disagree: both readings kept
         Recognition("≥95%", 0.6) if self is both._first else Recognition(">95%", 0.8) for _ in lines])

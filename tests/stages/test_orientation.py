@@ -1,6 +1,5 @@
 """Which way up: decided over the whole page (many lines, the layout), with its margin recorded."""
 
-import cv2
 import numpy as np
 import pytest
 
@@ -90,9 +89,7 @@ def test_the_vote_is_weighted_by_each_lines_confidence():
 
 
 def test_lines_are_sampled_from_the_whole_page_not_only_the_title(upright):
-    binary = imaging.ensure_binary(upright)
-    ruling = orientation._ruling(binary)
-    text = cv2.subtract(binary, cv2.dilate(ruling, np.ones((3, 3), np.uint8)))
+    _, text = imaging.ruling_and_text(imaging.ensure_binary(upright))
     crops = orientation.sample_lines(upright, text, 30)
     assert 10 <= len(crops) <= 30
     assert all(c.shape[0] < 3 * 40 for c in crops)  # text lines, never a table taken whole

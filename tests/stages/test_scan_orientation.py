@@ -28,8 +28,7 @@ def test_lines_sampled_for_the_direction_classifier_are_text_not_ruling():
     """What orientation.flip_score gives the classifier: line crops no taller than a text line,
     with the table's ruling whitened (a ruled row is not a line of text)."""
     gray = page_with_title_and_table(title=True)
-    binary = imaging.ensure_binary(gray)
-    text = cv2.subtract(binary, cv2.dilate(orientation._ruling(binary), np.ones((3, 3), np.uint8)))
+    _, text = imaging.ruling_and_text(imaging.ensure_binary(gray))
     limit = MAX_LINE_HEIGHT_PT * DPI / 72
     samples = orientation.sample_lines(gray, text, 8, limit)
     assert len(samples) >= 4 and all(s.shape[0] <= limit for s in samples)
