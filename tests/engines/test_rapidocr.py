@@ -107,8 +107,29 @@ def test_the_tiny_model_reads_and_a_doubtful_line_gets_the_second_opinion(monkey
     assert small_first._scorer is small_first._first
     assert again.alternatives == []  # they agree
     monkeypatch.setattr(rapidocr.Recogniser, "read", lambda self, lines: [  # they disagree: both readings kept
-        Recognition("≥95%", 0.6) if self is both._first else Recognition(">95%", 0.8) for _ in lines])
+        Recognition("≥95%", 0.6, weakest=0.3) if self is both._first else Recognition(">95%", 0.8) for _ in lines])
     [disputed] = both.recognize([line])
     assert (disputed.text, disputed.alternatives) == (">95%", [("≥95%", 0.6)])
+    # a one-glyph line always gets the second opinion, and the stronger model's reading stands
+    # even when the weaker is surer (tiny read the placeholder `/` as a sure `Z`)
+    monkeypatch.setattr(rapidocr.Recogniser, "read", lambda self, lines: [
+        Recognition("Z", 0.99, weakest=0.99) if self is both._first else Recognition("/", 0.7, weakest=0.7)
+        for _ in lines])
+    [slash] = both.recognize([line])
+    assert (slash.text, slash.alternatives) == ("/", [("Z", 0.99)])
     with pytest.raises(Exception, match="second_below"):
         rapidocr.RapidOcrEngine(second_below=1.5)
+
+
+def test_lines_are_batched_by_count_and_by_padded_width():
+    """Narrowest first, at most `batch` lines and `batch_width` px of padded input a batch: a wide
+    line goes alone (six 1,600-px lines at once doubled the process's peak memory)."""
+    from pipeline.engines import rapidocr
+
+    groups = rapidocr.Recogniser._groups
+    fake = type("R", (), {"batch": 3, "batch_width": 600})()
+    ratios = [1.0, 1.0, 1.0, 1.0, 5.0, 5.0, 20.0]  # 48 px high: 48, …, 240, 240, 960 px wide
+    assert list(groups(fake, list(range(7)), ratios)) == [[0, 1, 2], [3, 4], [5], [6]]
+    assert list(groups(fake, [], [])) == []
+    with pytest.raises(Exception, match="rec_batch_width"):
+        rapidocr.RapidOcrEngine(rec_batch_width=0)
