@@ -40,13 +40,12 @@ CARRIER = "scan200"
 QUICK_FILES = 2
 # name → ocr.options (None: the config's default)
 SETTINGS = {
-    "ours, default (PP-OCRv6 small)": None,
-    "ours, second opinion (small; tiny re-reads lines small reads under 0.9)":
-        {"second_model": "ppocrv6-tiny", "second_below": 0.9},
-    "ours, tiny first (small re-reads lines tiny reads under 0.95)":
-        {"model": "ppocrv6-tiny", "second_model": "ppocrv6-small", "second_below": 0.95},
+    "ours, default (PP-OCRv6 tiny; small re-reads the lines tiny is unsure of)": None,
+    "ours, PP-OCRv6 small alone": {"model": "ppocrv6-small", "second_model": None},
+    "ours, PP-OCRv6 small; tiny as the second opinion": {"model": "ppocrv6-small", "second_model": "ppocrv6-tiny"},
 }
-NAIVE = [("full page, same model (detector + our PP-OCRv6 small)", "fullpage-same-model", "ours"),
+NAIVE = [("full page, same models (RapidOCR's detector, then our recognisers as configured)",
+          "fullpage-same-model", "ours"),
          ("rapidocr-fullpage (RapidOCR 3, PP-OCRv6 small)", "rapidocr-fullpage", "peers"),
          ("img2table-tesseract", "img2table-tesseract", "peers")]
 WORKERS = [(1, 2), (2, 1)]  # (workers, OCR threads each) on this 2-core machine

@@ -54,7 +54,9 @@ CARRIERS = ["scan200", "scan150grey", "fax", "photo", "rotated"]
 # Then a photo's dark rim just inside the image edge no longer hides the lines above its table:
 # photo 99.39% / 0.20% / 3.7% (the other carriers' figures unchanged but fax 86.67% / 1.21% / 19.6%).
 FLOORS = {
-    "scan200": {"accuracy": 0.99, "silent": 0.005, "lost_silently": 0, "flagged": 0.06},
+    # flagged 6.0% -> 6.5%: tiny reading first (the default since issue 14) flags 0.3-0.8 points more
+    # of the held-out scans' fields at the same accuracy; the confidence model was fitted on small
+    "scan200": {"accuracy": 0.99, "silent": 0.005, "lost_silently": 0, "flagged": 0.065},
     "scan150grey": {"accuracy": 0.98, "silent": 0.005, "lost_silently": 0, "flagged": 0.08},
     "fax": {"accuracy": 0.86, "silent": 0.02, "lost_silently": 0, "flagged": 0.21},
     "photo": {"accuracy": 0.99, "silent": 0.005, "lost_silently": 0, "flagged": 0.05},

@@ -87,7 +87,7 @@ def test_the_tiny_model_reads_and_a_doubtful_line_gets_the_second_opinion(monkey
     pytest.importorskip("rapidocr")
     from pipeline.engines import rapidocr
 
-    tiny = rapidocr.RapidOcrEngine(model="ppocrv6-tiny")
+    tiny = rapidocr.RapidOcrEngine(model="ppocrv6-tiny", second_model=None)
     line = _rendered_line("人民群众满意度95%")
     [reading] = tiny.recognize([line])
     assert reading.text == "人民群众满意度95%" and reading.confidence > 0.9
@@ -103,7 +103,7 @@ def test_the_tiny_model_reads_and_a_doubtful_line_gets_the_second_opinion(monkey
     # the stronger model scores candidates, whichever reads first (tiny scoring behind small
     # cost held-out accuracy)
     assert both._scorer is both._second
-    small_first = rapidocr.RapidOcrEngine(second_model="ppocrv6-tiny")
+    small_first = rapidocr.RapidOcrEngine(model="ppocrv6-small", second_model="ppocrv6-tiny")
     assert small_first._scorer is small_first._first
     assert again.alternatives == []  # they agree
     monkeypatch.setattr(rapidocr.Recogniser, "read", lambda self, lines: [  # they disagree: both readings kept
