@@ -116,9 +116,10 @@ def ours_by_stage(outcomes: list[peers.Outcome]) -> str:
     return "\n".join(lines)
 
 
-def optional_sections(context: dict) -> list[str]:
-    """The sections other work adds, each called with the context keys its `section` names."""
-    parts = []
+def optional_sections(context: dict, done=lambda parts: None) -> list[str]:
+    """The sections other work adds, each called with the context keys its `section` names;
+    `done(parts)` after each (the run so far is written: an hour's figures survive a late failure)."""
+    parts: list[str] = []
     for name in OPTIONAL_SECTIONS:
         try:
             module = importlib.import_module(name)
@@ -128,7 +129,14 @@ def optional_sections(context: dict) -> list[str]:
             raise
         wanted = inspect.signature(module.section).parameters
         print(f"running {name}…", flush=True)
-        parts.append(module.section(**{k: v for k, v in context.items() if k in wanted}))
+        try:
+            parts.append(module.section(**{k: v for k, v in context.items() if k in wanted}))
+        except Exception as exc:  # noqa: BLE001 - one section failing must not lose the others' hour
+            import traceback
+
+            traceback.print_exc()
+            parts.append(f"## {name}\n\nfailed: {type(exc).__name__}: {exc}\n")
+        done(parts)
     return parts
 
 
@@ -151,17 +159,22 @@ def main() -> None:
     outcomes = peers.measure_all(args.ours_python, args.peers_python, repeat, args.quick)
     plot_name = peers.plot(outcomes, args.out.parent / PLOT.name)
     against = peers.section(outcomes, plot_name, peers.versions(args.ours_python, args.peers_python))
-    parts = [
-        header(repeat, args.quick, load_before),
+    first = [
         ours_by_stage(outcomes),
         against if plot_name else against + "\n(No plot: matplotlib is not installed where this ran.)\n",
-        *optional_sections({"repeat": repeat, "quick": args.quick, "repo": REPO,
-                            "ours_python": args.ours_python, "peers_python": args.peers_python}),
     ]
-    text = "\n".join(parts)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(text)
+
+    def write(rest: list[str], running: bool = True) -> str:
+        note = ["**Run in progress: the sections after the last one here are still to come.**\n"] if running else []
+        text = "\n".join([header(repeat, args.quick, load_before), *note, *first, *rest])
+        args.out.write_text(text, encoding="utf-8")
+        return text
+
+    write([])
+    rest = optional_sections({"repeat": repeat, "quick": args.quick, "repo": REPO, "ours_python": args.ours_python,
+                              "peers_python": args.peers_python}, done=write)
+    print(write(rest, running=False))
 
 
 if __name__ == "__main__":
